@@ -1,0 +1,66 @@
+import type { ErrorDetail } from './wire/envelope.js';
+import { canonicalStatus } from './wire/status.js';
+
+/**
+ * The one catalogue of errors aliasgate itself raises. Each code fixes the HTTP status; the
+ * Gemini status string follows from it (wire spec §8.2). Surfaces render these at the edge.
+ */
+export const ERROR_CODES = {
+  UNKNOWN_ALIAS: 404,
+  UNKNOWN_ROUTE: 404,
+  METHOD_NOT_SUPPORTED: 400,
+  INVALID_REQUEST: 400,
+  BODY_TOO_LARGE: 413,
+  API_KEY_MISSING: 403,
+  API_KEY_INVALID: 400,
+  ADMIN_UNAUTHORIZED: 401,
+  NOT_FOUND: 404,
+  NO_TARGET_AVAILABLE: 503,
+  DEADLINE_EXCEEDED: 504,
+  UPSTREAM_STREAM_FAILED: 502,
+  INTERNAL: 500,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export class GatewayError extends Error {
+  override readonly name = 'GatewayError';
+  readonly isGatewayError = true;
+  readonly httpStatus: number;
+  readonly geminiStatus: string;
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: ErrorDetail[],
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.httpStatus = ERROR_CODES[code];
+    this.geminiStatus = canonicalStatus(this.httpStatus);
+  }
+}
+
+export function isGatewayError(e: unknown): e is GatewayError {
+  return typeof e === 'object' && e !== null && (e as GatewayError).isGatewayError === true;
+}
+
+/** A mistake in how a command was called: the CLI prints one line and exits 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+  readonly isUsageError = true;
+}
+
+export function isUsageError(e: unknown): e is UsageError {
+  return typeof e === 'object' && e !== null && (e as UsageError).isUsageError === true;
+}
+
+/** A config or scenario file that does not validate; the message names the field (and line). */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  readonly isConfigError = true;
+}
+
+export function isConfigError(e: unknown): e is ConfigError {
+  return typeof e === 'object' && e !== null && (e as ConfigError).isConfigError === true;
+}
