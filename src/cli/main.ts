@@ -28,7 +28,7 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
     })
     .showSuggestionAfterError();
   for (const command of [serveCommand(ctx), probeCommand(ctx), simCommand(ctx), ...operatorCommands(ctx)]) {
-    program.addCommand(command.exitOverride());
+    program.addCommand(command.copyInheritedSettings(program));
   }
   try {
     await program.parseAsync(argv, { from: 'user' });
@@ -36,7 +36,11 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
   } catch (e) {
     if (e instanceof CommanderError) {
       // help and version are not errors; commander has printed them already
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') {
+      if (
+        e.code === 'commander.helpDisplayed' ||
+        e.code === 'commander.version' ||
+        e.code === 'commander.help'
+      ) {
         return 0;
       }
       return 2;

@@ -1,7 +1,164 @@
-import type { Command } from 'commander';
+import { userInfo } from 'node:os';
+import { Command } from 'commander';
+import { request } from 'undici';
+import { UsageError } from '../errors.js';
+import { openSqliteOperatorStore } from '../store/sqlite/sqlite-operator-store.js';
 import type { CommandContext } from './io.js';
+import { renderStatus } from './status-view.js';
 
-// placeholder replaced by the gateway work (issue 3): status, pull, restore
-export function operatorCommands(_ctx: CommandContext): Command[] {
-  return [];
+interface AdminOptions {
+  url: string;
+  adminToken?: string;
+  json?: boolean;
+}
+
+/** `aliasgate status | pull | restore | audit`: thin clients of a running gateway's admin API. */
+export function operatorCommands(ctx: CommandContext): Command[] {
+  const withAdmin = (cmd: Command) =>
+    cmd
+      .option(
+        '--url <url>',
+        'the gateway (env ALIASGATE_URL)',
+        ctx.io.env.ALIASGATE_URL ?? 'http://127.0.0.1:8080',
+      )
+      .option('--admin-token <token>', 'admin token (env ALIASGATE_ADMIN_TOKEN)')
+      .option('--json', 'print JSON');
+
+  const status = withAdmin(
+    new Command('status').description('each alias, its targets, their state and recent success rates'),
+  ).action(async (opts: AdminOptions) => {
+    const body = await adminCall(ctx, opts, 'GET', '/admin/status');
+    ctx.io.stdout.write(opts.json ? `${JSON.stringify(body, null, 2)}\n` : renderStatus(body as never));
+    ctx.exit(0);
+  });
+
+  const change = (name: 'pull' | 'restore', description: string) =>
+    withAdmin(new Command(name).description(description))
+      .argument('<alias>', 'the alias')
+      .argument('<model>', 'the target model (backing build) of that alias')
+      .option('--reason <text>', 'why (kept in the audit log)', '')
+      .option('--by <name>', 'who (kept in the audit log)', safeUser())
+      .option(
+        '--state <file>',
+        'write to this SQLite state file directly (the gateway is stopped; it applies at start)',
+      )
+      .action(
+        async (
+          alias: string,
+          model: string,
+          opts: AdminOptions & { reason: string; by: string; state?: string },
+        ) => {
+          if (opts.state) {
+            const store = openSqliteOperatorStore(opts.state);
+            try {
+              const { changed } = store[name]({ alias, model, by: opts.by, reason: opts.reason });
+              ctx.io.stdout.write(
+                `${name} ${alias} ${model}: ${changed ? 'done' : 'no change'} (state file ${opts.state})\n`,
+              );
+            } finally {
+              store.close();
+            }
+          } else {
+            const body = (await adminCall(ctx, opts, 'POST', `/admin/${name}`, {
+              alias,
+              model,
+              reason: opts.reason,
+              by: opts.by,
+            })) as { changed: boolean };
+            ctx.io.stdout.write(
+              opts.json
+                ? `${JSON.stringify(body)}\n`
+                : `${name} ${alias} ${model}: ${body.changed ? 'done' : 'no change (already so)'}\n`,
+            );
+          }
+          ctx.exit(0);
+        },
+      );
+
+  const audit = withAdmin(
+    new Command('audit').description('who changed what, when and why; ejections and re-admissions'),
+  )
+    .option('--limit <n>', 'entries', '50')
+    .action(async (opts: AdminOptions & { limit: string }) => {
+      const body = (await adminCall(
+        ctx,
+        opts,
+        'GET',
+        `/admin/audit?limit=${encodeURIComponent(opts.limit)}`,
+      )) as {
+        entries: {
+          at: number;
+          actor: string;
+          action: string;
+          alias: string;
+          model: string;
+          reason: string;
+        }[];
+      };
+      if (opts.json) ctx.io.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
+      else
+        for (const e of body.entries) {
+          ctx.io.stdout.write(
+            `${new Date(e.at).toISOString()}  ${e.action.padEnd(8)} ${e.alias} ${e.model}  by ${e.actor}  ${e.reason}\n`,
+          );
+        }
+      ctx.exit(0);
+    });
+
+  return [
+    status,
+    change('pull', 'take a target out of rotation now; it stays out across restarts until restored'),
+    change('restore', 'bring a pulled target back into rotation'),
+    audit,
+  ];
+}
+
+async function adminCall(
+  ctx: CommandContext,
+  opts: AdminOptions,
+  method: 'GET' | 'POST',
+  path: string,
+  body?: unknown,
+): Promise<unknown> {
+  const token = opts.adminToken ?? ctx.io.env.ALIASGATE_ADMIN_TOKEN;
+  let url: URL;
+  try {
+    url = new URL(path, opts.url);
+  } catch {
+    throw new UsageError(`--url is not a URL: ${opts.url}`);
+  }
+  let res: Awaited<ReturnType<typeof request>>;
+  try {
+    res = await request(url, {
+      method,
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      headersTimeout: 10_000,
+      bodyTimeout: 10_000,
+    });
+  } catch (e) {
+    throw new Error(
+      `cannot reach the gateway at ${opts.url}: ${(e as { code?: string }).code ?? (e as Error).message}`,
+    );
+  }
+  const text = await res.body.text();
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new Error(`the gateway at ${opts.url} answered ${res.statusCode} with a body that is not JSON`);
+  }
+  if (res.statusCode >= 400) {
+    const message = (value as { error?: { message?: string } }).error?.message ?? text;
+    throw new Error(`${res.statusCode}: ${message}`);
+  }
+  return value;
+}
+
+function safeUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'operator';
+  }
 }

@@ -31,7 +31,10 @@ export function renderEnvelope(error: ErrorStatus): string {
 
 export function retryInfo(delayMs: number): ErrorDetail {
   const seconds = Math.max(0, delayMs) / 1000;
-  return { '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: `${Number(seconds.toFixed(3))}s` };
+  return {
+    '@type': 'type.googleapis.com/google.rpc.RetryInfo',
+    retryDelay: `${Number(seconds.toFixed(3))}s`,
+  };
 }
 
 /** Reads an error envelope from a body; accepts the OpenAI-compat array form `[{"error":…}]`. */

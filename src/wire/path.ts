@@ -22,7 +22,8 @@ export function parseGeminiPath(pathname: string): GeminiRoute | undefined {
   const version = m[1]!;
   const rest = m[2]!;
   if (rest === 'models' || rest === 'models/') return { kind: 'listModels', version };
-  if (rest === 'openai/chat/completions' || rest === 'chat/completions') return { kind: 'openaiChat', version };
+  if (rest === 'openai/chat/completions' || rest === 'chat/completions')
+    return { kind: 'openaiChat', version };
   if (rest === 'openai/models') return { kind: 'openaiModels', version };
   if (rest === 'openai/embeddings') return { kind: 'openaiEmbeddings', version };
   if (rest.startsWith('openai/models/')) {

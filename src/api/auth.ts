@@ -1,0 +1,74 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
+import { GatewayError } from '../errors.js';
+
+/**
+ * Client API keys, held only as SHA-256 hashes. With none configured the gateway is open (it warns at start).
+ * Errors copy the real service's (wire spec §2.1): no key → 403 PERMISSION_DENIED, a wrong key → 400
+ * INVALID_ARGUMENT with ErrorInfo API_KEY_INVALID.
+ */
+export class ClientAuth {
+  readonly #hashes: Map<string, string>;
+  /** Keys seen valid recently, so the hash is not recomputed per request. Bounded. */
+  readonly #recent = new Map<string, string>();
+
+  constructor(keys: { name: string; sha256: string }[]) {
+    this.#hashes = new Map(keys.map((k) => [k.sha256.toLowerCase(), k.name]));
+  }
+
+  get open(): boolean {
+    return this.#hashes.size === 0;
+  }
+
+  /** Returns the key's name, or throws the real service's error. */
+  check(headers: IncomingHttpHeaders, queryKey: string | undefined, bearer: boolean): string | undefined {
+    if (this.open) return undefined;
+    const key = clientKey(headers, queryKey, bearer);
+    if (!key) {
+      throw new GatewayError(
+        'API_KEY_MISSING',
+        "Method doesn't allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.",
+      );
+    }
+    const cached = this.#recent.get(key);
+    if (cached) return cached;
+    const hash = createHash('sha256').update(key).digest('hex');
+    for (const [known, name] of this.#hashes) {
+      if (timingSafeEqual(Buffer.from(known, 'hex'), Buffer.from(hash, 'hex'))) {
+        if (this.#recent.size > 1000) this.#recent.clear();
+        this.#recent.set(key, name);
+        return name;
+      }
+    }
+    throw new GatewayError('API_KEY_INVALID', 'API key not valid. Please pass a valid API key.', [
+      {
+        '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
+        reason: 'API_KEY_INVALID',
+        domain: 'googleapis.com',
+        metadata: { service: 'generativelanguage.googleapis.com' },
+      },
+      {
+        '@type': 'type.googleapis.com/google.rpc.LocalizedMessage',
+        locale: 'en-US',
+        message: 'API key not valid. Please pass a valid API key.',
+      },
+    ]);
+  }
+}
+
+function clientKey(
+  headers: IncomingHttpHeaders,
+  queryKey: string | undefined,
+  bearer: boolean,
+): string | undefined {
+  const header = headers['x-goog-api-key'];
+  if (typeof header === 'string' && header) return header;
+  if (queryKey) return queryKey;
+  const auth = headers.authorization;
+  if (bearer && typeof auth === 'string' && auth.startsWith('Bearer ')) return auth.slice(7).trim();
+  return undefined;
+}
+
+export function sha256Hex(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}

@@ -1,0 +1,224 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AliasEntry, Target } from '../catalog/alias-entry.js';
+import type { Verdict } from '../classify/verdict.js';
+import { GatewayError } from '../errors.js';
+import type { LoopResult, TriedTarget } from '../routing/attempt-loop.js';
+import { Attempt, type BodyMode, type StreamFraming } from '../upstream/attempt.js';
+import { type ErrorStatus, errorStatus, renderEnvelope, retryInfo } from '../wire/envelope.js';
+import { JSON_ARRAY_CLOSE, JSON_ARRAY_SEPARATOR, sseEvent } from '../wire/sse.js';
+import type { Surface } from './respond.js';
+import { rewriteModel } from './rewrite.js';
+import type { Runtime } from './runtime.js';
+
+/** One client request to proxy, as the surface (Gemini or OpenAI-compatible) parsed it. */
+export interface ProxySpec {
+  surface: Surface;
+  alias: string;
+  /** The Gemini verb, or 'chat/completions' on the OpenAI-compatible surface. */
+  method: string;
+  version: string;
+  /** Query string to forward, without the client's `key`. */
+  query: string;
+  body: Buffer;
+  mode: BodyMode;
+  framing: StreamFraming;
+  /** Whether the body names the model and must be rewritten per target (wire spec §9.3). */
+  bodyNamesModel: boolean;
+}
+
+const HOLD_LIMIT_BYTES = 1024 * 1024;
+
+/**
+ * Resolve the alias, run the attempt loop, then answer: commit the winning attempt and forward its body, pass a
+ * client error through unchanged, or say clearly that nothing could serve.
+ */
+export async function proxy(
+  rt: Runtime,
+  req: IncomingMessage,
+  res: ServerResponse,
+  spec: ProxySpec,
+): Promise<void> {
+  const started = rt.clock.now();
+  const alias = rt.catalog.get(spec.alias);
+  if (!alias) throw unknownAlias(rt, spec.alias);
+  if (spec.surface === 'gemini' && !alias.methods.includes(spec.method as never)) {
+    throw new GatewayError(
+      'METHOD_NOT_SUPPORTED',
+      `models/${alias.name} does not support ${spec.method}; it supports ${alias.methods.join(', ')}.`,
+    );
+  }
+  const chain = rt.catalog.fallbackChain(alias.name);
+  let current: Attempt | undefined;
+  let clientGone = false;
+  const onClose = () => {
+    if (res.writableFinished) return;
+    clientGone = true;
+    current?.abort(Object.assign(new Error('client closed the connection'), { code: 'CLIENT_CLOSED' }));
+  };
+  res.on('close', onClose);
+
+  const forwarded = forwardHeaders(req);
+  const send = (target: Target, timeoutMs: number) => {
+    const upstream = rt.upstreams.get(target.upstream);
+    const version = upstream.apiVersion ?? spec.version;
+    const path =
+      spec.surface === 'openai'
+        ? `${upstream.basePath}/v1beta/openai/${spec.method}`
+        : `${upstream.basePath}/${version}/models/${target.model}:${spec.method}${spec.query ? `?${spec.query}` : ''}`;
+    const body = spec.bodyNamesModel ? rewriteModel(spec.body, target.alias, target.model) : spec.body;
+    current = new Attempt({
+      dispatcher: upstream.pool,
+      path,
+      method: 'POST',
+      headers: { ...forwarded, ...upstream.headers, 'content-type': 'application/json' },
+      body,
+      mode: spec.mode,
+      timeoutMs,
+      holdLimitBytes: HOLD_LIMIT_BYTES,
+      clock: rt.clock,
+    });
+    return current;
+  };
+
+  const result = await rt.route(chain, send, () => clientGone);
+  res.off('close', onClose);
+  if (result.kind === 'exhausted') {
+    rt.metrics.count(
+      rt.metrics.requests,
+      alias.name,
+      spec.method,
+      result.why === 'cancelled' ? 'cancelled' : 'failed',
+    );
+    if (result.why === 'cancelled') return;
+    throw exhaustedError(alias, result);
+  }
+  commit(rt, res, spec, alias, result, started);
+}
+
+function commit(
+  rt: Runtime,
+  res: ServerResponse,
+  spec: ProxySpec,
+  alias: AliasEntry,
+  result: Extract<LoopResult, { kind: 'answered' }>,
+  started: number,
+): void {
+  const { outcome, target, verdict } = result;
+  const headers: Record<string, string | number> = {
+    'content-type': String(outcome.headers['content-type'] ?? 'application/json; charset=UTF-8'),
+    'x-aliasgate-target': `${target.upstream}/${target.model}`,
+    'x-aliasgate-attempts': result.attempts,
+  };
+  if (result.alias.name !== alias.name) {
+    headers['x-aliasgate-fallback'] = result.alias.name;
+    rt.metrics.count(rt.metrics.fallbacks, alias.name, result.alias.name);
+  }
+  const warning = rt.deprecationHeaders(alias);
+  if (warning) Object.assign(headers, warning);
+  if (outcome.complete) {
+    let length = 0;
+    for (const c of outcome.chunks) length += c.length;
+    headers['content-length'] = length;
+  } else if (spec.mode === 'stream') {
+    headers['cache-control'] = 'no-cache';
+    headers['x-accel-buffering'] = 'no';
+  }
+  rt.metrics.count(
+    rt.metrics.requests,
+    alias.name,
+    spec.method,
+    verdict.kind === 'ok' ? 'ok' : 'client_error',
+  );
+  rt.metrics.duration.labels(alias.name).observe((rt.clock.now() - started) / 1000);
+  res.writeHead(outcome.status, headers);
+  const attempt = result.attempt as Attempt;
+  res.on('close', () => {
+    if (!res.writableFinished)
+      attempt.abort(Object.assign(new Error('client closed the connection'), { code: 'CLIENT_CLOSED' }));
+  });
+  attempt.forward(res, ({ error, truncated }) => {
+    rt.health.end(target.id);
+    if (!error && !truncated) {
+      res.end();
+      return;
+    }
+    if (error?.code === 'CLIENT_CLOSED') return;
+    const reason = error
+      ? `upstream stream failed: ${error.code ?? error.message}`
+      : 'upstream stream ended before completion';
+    rt.recordVerdict(target, { kind: 'transient', origin: error ? 'local' : 'external', reason });
+    endWithError(
+      res,
+      spec.framing,
+      errorStatus(502, `${reason} (target ${target.upstream}/${target.model})`),
+    );
+  });
+}
+
+/**
+ * After the first byte a target can no longer change, so a failure is told in the stream's own framing and only
+ * then does the stream close (DESIGN; wire spec §7.3: `data: {"error":…}` CRLF CRLF always reaches the SDK as ApiError).
+ */
+function endWithError(res: ServerResponse, framing: StreamFraming, error: ErrorStatus): void {
+  switch (framing) {
+    case 'sse':
+      res.end(sseEvent({ error }));
+      return;
+    case 'openai-sse':
+      res.end(`data: ${JSON.stringify({ error })}\n\n`);
+      return;
+    case 'json-array':
+      res.end(`${JSON_ARRAY_SEPARATOR}${renderEnvelope(error).trimEnd()}${JSON_ARRAY_CLOSE}`);
+      return;
+    default:
+      // a unary body cut after its first MiB: nothing valid can follow, so reset rather than end cleanly
+      res.destroy();
+  }
+}
+
+/** Client-identifying headers the upstream may use (wire spec §9.2); the client's key is never forwarded. */
+function forwardHeaders(req: IncomingMessage): Record<string, string> {
+  const out: Record<string, string> = {};
+  const h = req.headers;
+  if (typeof h['user-agent'] === 'string') out['user-agent'] = h['user-agent'];
+  if (typeof h['x-goog-api-client'] === 'string') out['x-goog-api-client'] = h['x-goog-api-client'];
+  if (typeof h['x-server-timeout'] === 'string') out['x-server-timeout'] = h['x-server-timeout'];
+  return out;
+}
+
+export function unknownAlias(rt: Runtime, name: string): GatewayError {
+  const known = rt.catalog.aliases().map((a) => a.name);
+  return new GatewayError(
+    'UNKNOWN_ALIAS',
+    `models/${name} is not found for API version v1beta, or is not supported by this gateway. Configured aliases: ${known.join(', ')}.`,
+  );
+}
+
+/** What the client sees when no target could serve: which were tried and what each said. */
+function exhaustedError(alias: AliasEntry, result: Extract<LoopResult, { kind: 'exhausted' }>): GatewayError {
+  const tried = result.tried.map(describeTry).join('; ');
+  const why: Record<typeof result.why, string> = {
+    no_target: 'no target is in rotation (all pulled or ejected)',
+    attempts: `all ${result.attempts} attempts failed`,
+    budget: 'the retry budget is spent (upstream failures are widespread)',
+    deadline: 'the request deadline passed',
+    cancelled: 'the client went away',
+  };
+  const message = `${alias.name}: no target could serve the request: ${why[result.why]}.${tried ? ` Tried: ${tried}.` : ''}`;
+  const overloaded = result.tried.length > 0 && result.tried.every((t) => t.verdict.kind === 'overloaded');
+  if (overloaded) {
+    const delays = result.tried.map((t) =>
+      t.verdict.kind === 'overloaded' ? (t.verdict.retryAfterMs ?? 1000) : 1000,
+    );
+    return new GatewayError('RESOURCE_EXHAUSTED', message, [retryInfo(Math.min(...delays))]);
+  }
+  return new GatewayError('NO_TARGET_AVAILABLE', message);
+}
+
+function describeTry(t: TriedTarget): string {
+  return `${t.target.upstream}/${t.target.model} (${t.verdict.kind}: ${verdictReason(t.verdict)})`;
+}
+
+function verdictReason(v: Verdict): string {
+  return v.kind === 'ok' ? 'ok' : v.reason;
+}

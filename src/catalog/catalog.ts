@@ -1,0 +1,80 @@
+import type { AliasConfig, Config } from '../config/schema.js';
+import { type AliasEntry, type Target, targetId } from './alias-entry.js';
+
+/**
+ * The effective alias catalogue built from a validated config: pure, immutable, no I/O. Operator
+ * pulls are not applied here; they live in the OperatorStore and routing combines the two.
+ */
+export class Catalog {
+  readonly #aliases: Map<string, AliasEntry>;
+  readonly #targets: Map<string, Target>;
+
+  constructor(config: Pick<Config, 'aliases'>) {
+    this.#aliases = new Map(
+      Object.entries(config.aliases).map(([name, alias]) => [name, toEntry(name, alias)]),
+    );
+    this.#targets = new Map(
+      [...this.#aliases.values()].flatMap((entry) => entry.targets.map((t) => [t.id, t])),
+    );
+  }
+
+  /** Every alias, in config order (the order `GET models` lists them). */
+  aliases(): AliasEntry[] {
+    return [...this.#aliases.values()];
+  }
+
+  get(name: string): AliasEntry | undefined {
+    return this.#aliases.get(name);
+  }
+
+  /**
+   * The alias, then its fallbacks and theirs, depth-first in configured order, each alias once.
+   * Cycles (a → b → a) are cut where they close; unknown names are skipped. Empty for an unknown alias.
+   */
+  fallbackChain(name: string): AliasEntry[] {
+    const chain: AliasEntry[] = [];
+    const visited = new Set<string>();
+    const visit = (current: string) => {
+      const entry = this.#aliases.get(current);
+      if (!entry || visited.has(current)) return;
+      visited.add(current);
+      chain.push(entry);
+      for (const sibling of entry.fallback) visit(sibling);
+    };
+    visit(name);
+    return chain;
+  }
+
+  /** A target by its id `${alias}/${upstream}/${model}`. */
+  target(id: string): Target | undefined {
+    return this.#targets.get(id);
+  }
+
+  /** Every target of every alias, in config order. */
+  targets(): Target[] {
+    return [...this.#targets.values()];
+  }
+}
+
+function toEntry(name: string, alias: AliasConfig): AliasEntry {
+  const entry: AliasEntry = {
+    name,
+    methods: [...alias.methods],
+    model: { ...alias.model },
+    targets: alias.targets.map((t) => ({
+      id: targetId(name, t.upstream, t.model),
+      alias: name,
+      upstream: t.upstream,
+      model: t.model,
+      weight: t.weight,
+    })),
+    fallback: [...alias.fallback],
+  };
+  // optional fields are set only when configured, so a spread of the entry never carries `undefined`
+  if (alias.stage !== undefined) entry.stage = alias.stage;
+  if (alias.replacement !== undefined) entry.replacement = alias.replacement;
+  if (alias.shutdown !== undefined) entry.shutdown = alias.shutdown;
+  if (alias.displayName !== undefined) entry.displayName = alias.displayName;
+  if (alias.description !== undefined) entry.description = alias.description;
+  return entry;
+}

@@ -1,0 +1,196 @@
+import type { ErrorStatus } from '../wire/envelope.js';
+import { retryDelayMs } from '../wire/envelope.js';
+import { canonicalStatus } from '../wire/status.js';
+import type { Verdict } from './verdict.js';
+import { OK } from './verdict.js';
+
+/** What classifyResponse needs to know about one upstream answer. */
+export interface UpstreamAnswer {
+  /** HTTP status of the upstream response. */
+  status: number;
+  /** The parsed Gemini error envelope (`parseEnvelope` in src/wire/envelope.ts), if the body held one. */
+  error?: ErrorStatus;
+  /** The raw `Retry-After` header: delay-seconds or an HTTP-date (RFC 9110 §10.2.3). */
+  retryAfter?: string;
+  /** The target model the gateway asked this upstream for, with or without the `models/` prefix. */
+  requestedModel: string;
+  /** Epoch ms, needed only to turn an HTTP-date `Retry-After` into a delay; without it a date is ignored. */
+  now?: number;
+}
+
+/**
+ * The longest an `overloaded` verdict asks us to stay away, in ms (1 hour). Google signals a
+ * per-day quota with an hours-long RetryInfo (`"81400s"`, wire spec §8.1) and says not to sleep on
+ * it; one 429 an hour is a cheap way to notice the quota has reset.
+ */
+export const MAX_RETRY_AFTER_MS = 60 * 60 * 1000;
+
+/**
+ * ErrorInfo reasons that mean the upstream refused the gateway's own credential. Google answers a bad
+ * key with 400 INVALID_ARGUMENT + ErrorInfo{reason: API_KEY_INVALID} (wire spec §2.1), which would
+ * otherwise look like the client's mistake; the client cannot fix the gateway's key.
+ */
+const CREDENTIAL_REASONS: ReadonlySet<string> = new Set(['API_KEY_INVALID']);
+
+/**
+ * Classifies one upstream HTTP answer (DESIGN "The key rule"). The catalog says each configured
+ * target's model exists, so any 404 is the target's fault, never the client's.
+ */
+export function classifyResponse(answer: UpstreamAnswer): Verdict {
+  const { status } = answer;
+  if (status >= 200 && status < 300) return OK;
+  const described = describe(status, answer.error);
+  if (status === 404) return { kind: 'target_fault', reason: described };
+  if (status === 401 || status === 403 || (status === 400 && rejectsCredential(answer.error))) {
+    return { kind: 'target_fault', reason: `upstream rejected the gateway's credentials: ${described}` };
+  }
+  if (status === 429) return overloaded(answer, described);
+  if (status === 408) return { kind: 'transient', reason: described, origin: 'external' };
+  if (status >= 400 && status < 500) return { kind: 'client_error', reason: described };
+  if (status >= 500 && status < 600) return serverError(answer, described);
+  // 1xx/3xx (undici follows no redirects) or a non-HTTP code: the target answered something no
+  // Gemini API sends; worth another try elsewhere, and a streak of them will eject it.
+  return { kind: 'transient', reason: `unexpected HTTP status: ${described}`, origin: 'external' };
+}
+
+/** `404 NOT_FOUND: Model not found: models/…`, or just `404 NOT_FOUND` when there was no envelope. */
+function describe(status: number, error: ErrorStatus | undefined): string {
+  const head = `${status} ${error?.status ?? canonicalStatus(status)}`;
+  return error?.message ? `${head}: ${error.message}` : head;
+}
+
+function rejectsCredential(error: ErrorStatus | undefined): boolean {
+  for (const detail of error?.details ?? []) {
+    if (detail['@type'].endsWith('google.rpc.ErrorInfo') && CREDENTIAL_REASONS.has(String(detail.reason))) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/** A 5xx that names a model other than the one asked for exposes a broken backing build. */
+function serverError(answer: UpstreamAnswer, described: string): Verdict {
+  const other = otherModelNamed(answer.error?.message, answer.requestedModel);
+  if (other !== undefined) {
+    return { kind: 'target_fault', reason: `${described} (names models/${other}, not the requested model)` };
+  }
+  return { kind: 'transient', reason: described, origin: 'external' };
+}
+
+/**
+ * `models/<id>` in a message. The look-behind keeps `tunedModels/x` and `foomodels/x` out; trailing
+ * dots/dashes are sentence punctuation, not part of the id (ids may contain dots: `gemini-2.5-flash`).
+ */
+const MODEL_NAME = /(?<![A-Za-z0-9_])models\/([A-Za-z0-9][\w.-]*)/g;
+
+/** The first model named in `message` that is not `requestedModel`, if any. */
+export function otherModelNamed(message: string | undefined, requestedModel: string): string | undefined {
+  if (!message) return undefined;
+  const requested = requestedModel.startsWith('models/') ? requestedModel.slice(7) : requestedModel;
+  for (const match of message.matchAll(MODEL_NAME)) {
+    const named = (match[1] ?? '').replace(/[.-]+$/, '');
+    if (named !== '' && named !== requested) return named;
+  }
+  return undefined;
+}
+
+/**
+ * A 429. The wait comes from `Retry-After` or from Google's RetryInfo detail (wire spec §8.1:
+ * Google sends RetryInfo, no Retry-After has been seen); when both are present the longer wins,
+ * so we never come back earlier than either asked. Capped at MAX_RETRY_AFTER_MS.
+ */
+function overloaded(answer: UpstreamAnswer, described: string): Verdict {
+  const header = parseRetryAfter(answer.retryAfter, answer.now);
+  const info = retryDelayMs(answer.error);
+  const asked = header === undefined ? info : info === undefined ? header : Math.max(header, info);
+  if (asked === undefined) return { kind: 'overloaded', reason: described };
+  if (asked > MAX_RETRY_AFTER_MS) {
+    return {
+      kind: 'overloaded',
+      reason: `${described} (asked to wait ${Math.round(asked / 1000)}s: a daily quota; cooling capped at 1h)`,
+      retryAfterMs: MAX_RETRY_AFTER_MS,
+    };
+  }
+  return { kind: 'overloaded', reason: described, retryAfterMs: asked };
+}
+
+const HTTP_DATE_START = /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)/;
+
+/**
+ * `Retry-After` in ms: delay-seconds (`"120"`; fractions tolerated) or an HTTP-date, which needs
+ * `now`. A date in the past means 0. Anything else is ignored (undefined).
+ */
+export function parseRetryAfter(value: string | undefined, now?: number): number | undefined {
+  if (value === undefined) return undefined;
+  const trimmed = value.trim();
+  if (/^\d+(?:\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
+  // All three HTTP-date forms (RFC 9110 §5.6.7) open with a day name; checking it keeps V8's lenient
+  // Date.parse from reading "-1" or "5 minutes" as a date.
+  if (now === undefined || !HTTP_DATE_START.test(trimmed)) return undefined;
+  const at = Date.parse(trimmed);
+  if (Number.isNaN(at)) return undefined;
+  return Math.max(0, at - now);
+}
+
+/**
+ * Human words for the stable error codes a failed attempt can carry: undici 7's `UND_ERR_*`
+ * (lib/core/errors.js), Node's system errors, and the gateway's own `ATTEMPT_TIMEOUT` (per-try
+ * timer fired) and `MALFORMED_BODY` (a 2xx whose body could not be framed or parsed).
+ */
+const TRANSPORT_CODES: Readonly<Record<string, string>> = {
+  UND_ERR_SOCKET: 'socket failed mid-request',
+  UND_ERR_CONNECT_TIMEOUT: 'connect timed out',
+  UND_ERR_HEADERS_TIMEOUT: 'no response headers in time',
+  UND_ERR_BODY_TIMEOUT: 'response body stalled',
+  UND_ERR_HEADERS_OVERFLOW: 'response headers too large',
+  UND_ERR_RES_CONTENT_LENGTH_MISMATCH: 'response body shorter or longer than its content-length',
+  UND_ERR_RES_EXCEEDED_MAX_SIZE: 'response body too large',
+  UND_ERR_CLOSED: 'connection pool closed',
+  UND_ERR_DESTROYED: 'connection pool destroyed',
+  UND_ERR_ABORTED: 'request aborted',
+  ECONNRESET: 'connection reset by the upstream',
+  ECONNREFUSED: 'connection refused',
+  ECONNABORTED: 'connection aborted',
+  EPIPE: 'connection closed while sending',
+  ETIMEDOUT: 'network timed out',
+  EHOSTUNREACH: 'upstream host unreachable',
+  ENETUNREACH: 'network unreachable',
+  ENOTFOUND: 'upstream host not found in DNS',
+  EAI_AGAIN: 'DNS lookup failed temporarily',
+  ATTEMPT_TIMEOUT: 'attempt timed out',
+  MALFORMED_BODY: 'upstream body malformed',
+};
+
+/**
+ * Classifies an attempt that produced no HTTP answer. Every such failure is `transient` with
+ * `local` origin: we saw it on our side of the wire, and trying another target may work. The
+ * decision keys on the error's stable `code` (searched down the `cause` chain, since undici's
+ * fetch wraps the real error in `TypeError: fetch failed`), never on message text; the reason
+ * names the code so logs and status pages can group by it. A client abort is not classified here.
+ */
+export function classifyTransport(err: unknown): Verdict {
+  const code = errorCode(err);
+  if (code === undefined) {
+    return { kind: 'transient', reason: `unknown transport error (${errorName(err)})`, origin: 'local' };
+  }
+  const words = TRANSPORT_CODES[code] ?? (code.startsWith('HPE_') ? 'malformed HTTP from the upstream' : '');
+  return { kind: 'transient', reason: words ? `${code}: ${words}` : code, origin: 'local' };
+}
+
+/** The first string `code` on the error or its causes (and, for an AggregateError, its first error). */
+function errorCode(err: unknown): string | undefined {
+  let current: unknown = err;
+  for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {
+    const { code, cause, errors } = current as { code?: unknown; cause?: unknown; errors?: unknown };
+    if (typeof code === 'string' && code !== '' && code !== 'UND_ERR') return code;
+    current = cause ?? (Array.isArray(errors) ? errors[0] : undefined);
+  }
+  return undefined;
+}
+
+function errorName(err: unknown): string {
+  if (typeof err === 'object' && err !== null && typeof (err as { name?: unknown }).name === 'string') {
+    return (err as { name: string }).name;
+  }
+  return typeof err;
+}

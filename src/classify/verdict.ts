@@ -1,0 +1,24 @@
+/**
+ * What one upstream answer means for routing and health (DESIGN "Vocabulary": verdict).
+ *
+ * - `ok`: the target served the request.
+ * - `client_error`: final. The client's request is at fault; pass the answer through unchanged and
+ *   never retry it. For health it counts as a success: the target answered.
+ * - `target_fault`: this target is broken (e.g. the incident's `404 Model not found:
+ *   models/<dead backing build>`). Retry on another target; counts toward ejecting this one.
+ * - `overloaded`: a 429. Shift load away for `retryAfterMs` (Retry-After / RetryInfo), but never eject.
+ * - `transient`: a 5xx, reset, refusal, timeout or malformed body. Retry; counts toward ejection.
+ *   `origin` separates faults seen on our side of the wire (connection, timeout, parse) from
+ *   faults the upstream reported itself, as Envoy's `split_external_local_origin_errors` does.
+ */
+export type Verdict =
+  | { kind: 'ok' }
+  | { kind: 'client_error'; reason: string }
+  | { kind: 'target_fault'; reason: string }
+  | { kind: 'overloaded'; reason: string; retryAfterMs?: number }
+  | { kind: 'transient'; reason: string; origin: 'local' | 'external' };
+
+export type VerdictKind = Verdict['kind'];
+
+/** The one `ok` verdict; shared so the hot path allocates nothing for a success. */
+export const OK: Verdict = Object.freeze({ kind: 'ok' });

@@ -1,0 +1,47 @@
+import type { AliasHealth } from '../api/runtime.js';
+
+interface StatusBody {
+  now: number;
+  aliases: (AliasHealth & {
+    name: string;
+    stage?: string;
+    replacement?: string;
+    shutdown?: string;
+    fallback: string[];
+  })[];
+}
+
+/** `aliasgate status` as a person reads it: one block per alias, one line per target. */
+export function renderStatus(body: StatusBody): string {
+  const lines: string[] = [];
+  for (const a of body.aliases) {
+    const stage = a.stage
+      ? ` [${a.stage}${a.replacement ? ` → ${a.replacement}` : ''}${a.shutdown ? `, shutdown ${a.shutdown}` : ''}]`
+      : '';
+    const fallback = a.fallback.length > 0 ? `  fallback: ${a.fallback.join(' → ')}` : '';
+    lines.push(
+      `${a.name}${stage}  ${a.status} (${a.targetsInRotation}/${a.targets.length} in rotation)${fallback}`,
+    );
+    for (const t of a.targets) {
+      const rate = t.successRate === null ? '   n/a' : `${(t.successRate * 100).toFixed(1).padStart(5)}%`;
+      lines.push(
+        `  ${`${t.upstream}/${t.model}`.padEnd(48)} w=${String(t.weight).padEnd(4)} ${describeState(t, body.now).padEnd(30)} ok ${rate} of ${t.requests}`,
+      );
+      if (t.reason && t.state !== 'in_rotation') lines.push(`      ${t.reason}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function describeState(t: AliasHealth['targets'][number], now: number): string {
+  switch (t.state) {
+    case 'ejected':
+      return t.until ? `ejected for ${Math.max(0, Math.ceil((t.until - now) / 1000))}s` : 'ejected';
+    case 'checking':
+      return 'out: health checking';
+    case 'pulled':
+      return `pulled by ${t.pulledBy ?? '?'}`;
+    default:
+      return 'in rotation';
+  }
+}

@@ -1,0 +1,321 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: field descriptions show the ${ENV} syntax users write
+import * as z from 'zod';
+import { GENERATION_METHODS, type GenerateContentRequest } from '../wire/types.js';
+import {
+  booleanField,
+  calendarDate,
+  HEADER_NAME,
+  integer,
+  modelId,
+  numberField,
+  sha256Digest,
+  UPSTREAM_NAME,
+  UPSTREAM_NAME_HINT,
+} from './scalars.js';
+import { hashSecret } from './secret.js';
+
+/**
+ * The one definition of aliasgate's config (DESIGN "config/"). `Config` is the parsed value with
+ * every default applied. Field descriptions follow Envoy's habit: what it is, its unit, its default.
+ * Objects are strict: an unknown key is an error naming it (a typo must not silently fall back to a
+ * default). Cross-field rules live in cross-checks.ts.
+ */
+
+export const STAGES = ['ga', 'preview', 'experimental', 'deprecated'] as const;
+export type Stage = (typeof STAGES)[number];
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** What an alias supports when `methods` is left out: the text-generation trio. */
+export const DEFAULT_METHODS = ['generateContent', 'streamGenerateContent', 'countTokens'] as const;
+
+export const ServerSchema = z.strictObject({
+  host: z
+    .string()
+    .min(1)
+    .default('127.0.0.1')
+    .describe('Interface the gateway listens on. Default 127.0.0.1.'),
+  port: integer(0, 65535)
+    .default(8080)
+    .describe('TCP port the gateway listens on; 0 picks a free port. Default 8080.'),
+  bodyLimitBytes: integer(1)
+    .default(32 * 1024 * 1024)
+    .describe(
+      'Largest request body accepted, in bytes; larger bodies get 413. The body is kept in memory so any ' +
+        'attempt can resend it. Default 33554432 (32 MiB).',
+    ),
+});
+
+/**
+ * zod skips a refinement when the object already has issues; these "one of two keys" rules only
+ * look at key presence, so they can run anyway and every problem is reported in one pass.
+ */
+function reportAlongsideOtherIssues(payload: { value: unknown }): boolean {
+  return typeof payload.value === 'object' && payload.value !== null;
+}
+
+const ClientKeySchema = z
+  .strictObject({
+    name: z.string().min(1).describe('Who this key belongs to; appears in logs and metrics. Required.'),
+    sha256: sha256Digest().optional().describe('Hex SHA-256 of the key. Give this or `key`.'),
+    key: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('The key in clear, usually `${ENV}`; hashed at load and never kept. Give this or `sha256`.'),
+  })
+  .refine((k) => (k.sha256 === undefined) !== (k.key === undefined), {
+    message: 'give exactly one of sha256 or key',
+    when: reportAlongsideOtherIssues,
+  })
+  .transform((k) => ({ name: k.name, sha256: k.sha256 ?? hashSecret(k.key ?? '') }));
+
+export const AuthSchema = z
+  .strictObject({
+    clientKeys: z
+      .array(ClientKeySchema)
+      .default(() => [])
+      .describe(
+        'API keys clients may present (x-goog-api-key, ?key= or Bearer). Empty: the gateway is open to ' +
+          'anyone who can reach it (a warning is logged at start). Default [].',
+      ),
+    adminToken: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'Bearer token for the admin API, usually `${ALIASGATE_ADMIN_TOKEN}`; hashed at load. Optional.',
+      ),
+    adminTokenSha256: sha256Digest()
+      .optional()
+      .describe(
+        'Hex SHA-256 of the admin token, instead of `adminToken`. With neither, the admin API answers ' +
+          'only on loopback (127.0.0.1 / ::1). Optional.',
+      ),
+  })
+  .refine((a) => a.adminToken === undefined || a.adminTokenSha256 === undefined, {
+    message: 'give adminToken or adminTokenSha256, not both',
+    when: reportAlongsideOtherIssues,
+  })
+  .transform(({ clientKeys, adminToken, adminTokenSha256 }) => {
+    const digest = adminTokenSha256 ?? (adminToken === undefined ? undefined : hashSecret(adminToken));
+    return digest === undefined ? { clientKeys } : { clientKeys, adminTokenSha256: digest };
+  });
+
+export const StateSchema = z.strictObject({
+  sqlitePath: z
+    .string()
+    .min(1)
+    .default('.aliasgate/state.db')
+    .describe(
+      'SQLite file for operator state (pulls, audit log, incident history), relative to the working ' +
+        "directory; parent directories are created. ':memory:' keeps it in memory (lost on exit). " +
+        'Default .aliasgate/state.db.',
+    ),
+});
+
+export const LoggingSchema = z.strictObject({
+  level: z.enum(LOG_LEVELS).default('info').describe('pino log level. Default info.'),
+});
+
+export const UpstreamSchema = z.strictObject({
+  baseUrl: z
+    .url({ protocol: /^https?$/, error: 'expected an http(s) URL' })
+    .transform((url) => url.replace(/\/+$/, ''))
+    .describe(
+      'Origin (and optional path prefix) of a Gemini-wire API, e.g. https://generativelanguage.googleapis.com; ' +
+        'trailing slashes are dropped. Required.',
+    ),
+  apiKey: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Key sent as x-goog-api-key on every call, usually `${GEMINI_API_KEY}`. Optional.'),
+  apiVersion: z
+    .string()
+    .regex(/^v[0-9][0-9a-z]*$/, 'expected an API version like v1beta')
+    .default('v1beta')
+    .describe('Path version segment used for calls to this upstream. Default v1beta.'),
+  connections: integer(1)
+    .default(64)
+    .describe('Most open keep-alive connections to this upstream. Default 64.'),
+  connectTimeoutMs: integer(1)
+    .default(5000)
+    .describe('Time allowed to open a TCP/TLS connection, in ms. Default 5000.'),
+  headers: z
+    .record(z.string().regex(HEADER_NAME, 'expected an HTTP header name'), z.string())
+    .default(() => ({}))
+    .describe('Extra headers sent on every call to this upstream. Default {}.'),
+});
+
+export const TargetSchema = z.strictObject({
+  upstream: z
+    .string()
+    .regex(UPSTREAM_NAME, UPSTREAM_NAME_HINT)
+    .describe('Name of a declared upstream that serves this target. Required.'),
+  model: modelId().describe('Model id to call on that upstream (no `models/` prefix). Required.'),
+  weight: numberField(z.number().gt(0))
+    .default(1)
+    .describe('Relative share of traffic among the alias’s healthy targets; > 0. Default 1.'),
+});
+
+export const AliasSchema = z.strictObject({
+  stage: z
+    .enum(STAGES)
+    .optional()
+    .describe('Lifecycle stage advertised to clients. Optional, no default (no stage claimed).'),
+  replacement: modelId()
+    .optional()
+    .describe('Model clients should move to; may name a model this gateway does not serve. Optional.'),
+  shutdown: calendarDate().optional().describe('Date the alias stops being served, YYYY-MM-DD. Optional.'),
+  displayName: z.string().min(1).optional().describe('Model.displayName. Default: the alias name.'),
+  description: z.string().optional().describe('Model.description. Optional.'),
+  methods: z
+    .array(z.enum(GENERATION_METHODS))
+    .min(1)
+    .default(() => [...DEFAULT_METHODS])
+    .describe(
+      'Model.supportedGenerationMethods and the verbs routed for this alias. Default ' +
+        '[generateContent, streamGenerateContent, countTokens]; embedding aliases list embedContent, batchEmbedContents.',
+    ),
+  model: z
+    .record(z.string(), z.unknown())
+    .default(() => ({}))
+    .describe(
+      'Extra Model-resource fields to advertise (inputTokenLimit, outputTokenLimit, thinking, …). Default {}.',
+    ),
+  targets: z
+    .array(TargetSchema)
+    .min(1)
+    .describe('Where requests for this alias can go, picked by weight among healthy targets. At least one.'),
+  fallback: z
+    .array(modelId())
+    .default(() => [])
+    .describe('Sibling aliases tried, in order, when no target of this alias can serve. Default [].'),
+});
+
+export const RetryBudgetSchema = z.strictObject({
+  percent: numberField(z.number().min(0).max(100))
+    .default(20)
+    .describe('Retries allowed as a percentage of requests in the window (Envoy RetryBudget). Default 20.'),
+  minRetriesPerSecond: numberField(z.number().min(0))
+    .default(10)
+    .describe('Retries per second always allowed, whatever the percentage. Default 10.'),
+  windowMs: integer(1)
+    .default(10_000)
+    .describe('Sliding window the budget is measured over, in ms. Default 10000.'),
+});
+
+export const RoutingSchema = z.strictObject({
+  maxAttempts: integer(1)
+    .default(4)
+    .describe('Upstream attempts per client request, fallbacks included. Default 4.'),
+  maxAttemptsPerAlias: integer(1)
+    .default(2)
+    .describe(
+      'Attempts on one alias before moving down its fallback chain (client mode retries the same provider ' +
+        'alias this often). Default 2.',
+    ),
+  perTryTimeoutMs: integer(1)
+    .default(30_000)
+    .describe('Time to the first response byte of one attempt, in ms. Default 30000.'),
+  deadlineMs: integer(1)
+    .default(60_000)
+    .describe('Whole request, until the first byte reaches the client, in ms. Default 60000.'),
+  retryBudget: RetryBudgetSchema.prefault({}).describe('Cap on retries so they cannot multiply an outage.'),
+});
+
+export const FailureRateSchema = z.strictObject({
+  threshold: numberField(z.number().gt(0).max(1))
+    .default(0.5)
+    .describe('Failure fraction (0..1] over the window that ejects a target. Default 0.5.'),
+  minRequests: integer(1)
+    .default(20)
+    .describe('Requests a target must have in the window before its failure rate counts. Default 20.'),
+  windowMs: integer(1)
+    .default(30_000)
+    .describe('Window the failure rate is measured over, in ms. Default 30000.'),
+});
+
+const DEFAULT_HEALTH_CHECK_REQUEST = (): GenerateContentRequest => ({
+  contents: [{ role: 'user', parts: [{ text: 'health check' }] }],
+  generationConfig: { maxOutputTokens: 1 },
+});
+
+export const HealthCheckSchema = z.strictObject({
+  enabled: booleanField()
+    .default(true)
+    .describe('Send health checks to ejected targets to decide re-admission. Default true.'),
+  intervalMs: integer(1)
+    .default(5000)
+    .describe(
+      'Time between health checks of one ejected target, in ms (backs off while failing). Default 5000.',
+    ),
+  timeoutMs: integer(1).default(10_000).describe('Time allowed for one health check, in ms. Default 10000.'),
+  healthyThreshold: integer(1)
+    .default(2)
+    .describe('Consecutive passing health checks that re-admit a target. Default 2.'),
+  request: z
+    .looseObject({ contents: z.array(z.looseObject({ parts: z.array(z.looseObject({})).min(1) })).min(1) })
+    .transform((request) => request as GenerateContentRequest)
+    .default(DEFAULT_HEALTH_CHECK_REQUEST)
+    .describe(
+      'generateContent body sent as the health check. Default: one user turn "health check", maxOutputTokens 1.',
+    ),
+});
+
+export const HealthSchema = z.strictObject({
+  consecutiveTargetFaults: integer(1)
+    .default(3)
+    .describe('Consecutive target_fault verdicts (e.g. 404 model not found) that eject a target. Default 3.'),
+  consecutiveTransient: integer(1)
+    .default(5)
+    .describe('Consecutive transient verdicts (5xx, reset, timeout) that eject a target. Default 5.'),
+  failureRate: FailureRateSchema.prefault({}).describe(
+    'Ejection by failure rate (Envoy success-rate detection).',
+  ),
+  baseEjectionMs: integer(1)
+    .default(30_000)
+    .describe(
+      'Ejection time, multiplied by the number of times the target was ejected, in ms. Default 30000.',
+    ),
+  maxEjectionMs: integer(1).default(300_000).describe('Cap on one ejection, in ms. Default 300000.'),
+  maxEjectionJitterMs: integer(0)
+    .default(1000)
+    .describe('Random extra ejection time, up to this many ms. Default 1000.'),
+  maxEjectionPercent: numberField(z.number().min(0).max(100))
+    .default(100)
+    .describe(
+      'Most targets of one alias ejected at once, in percent; at least one may always be ejected (Envoy). ' +
+        'Default 100: an alias whose targets are all failing should send its traffic down the fallback chain ' +
+        'at the first attempt, not spend a retry per request on a target kept in rotation by the cap; when the ' +
+        'whole chain is out, the least-bad target is still tried. Lower it for aliases without fallbacks.',
+    ),
+  healthCheck: HealthCheckSchema.prefault({}).describe('Active health checks, sent only to ejected targets.'),
+});
+
+export const ConfigSchema = z.strictObject({
+  server: ServerSchema.prefault({}).describe('Where the gateway listens.'),
+  auth: AuthSchema.prefault({}).describe('Who may call the gateway and its admin API.'),
+  state: StateSchema.prefault({}).describe('Where operator state is kept.'),
+  logging: LoggingSchema.prefault({}).describe('Log output.'),
+  upstreams: z
+    .record(z.string(), UpstreamSchema)
+    .describe('Named Gemini-wire endpoints targets can call. Required, at least one.'),
+  aliases: z
+    .record(z.string(), AliasSchema)
+    .describe('The model names clients ask for, in the order GET models lists them. Required, at least one.'),
+  routing: RoutingSchema.prefault({}).describe('The attempt loop: retries, timeouts, budget.'),
+  health: HealthSchema.prefault({}).describe(
+    'Passive outlier detection plus health checks of ejected targets.',
+  ),
+});
+
+export type Config = z.infer<typeof ConfigSchema>;
+export type ServerConfig = Config['server'];
+export type AuthConfig = Config['auth'];
+export type UpstreamConfig = Config['upstreams'][string];
+export type AliasConfig = Config['aliases'][string];
+export type TargetConfig = AliasConfig['targets'][number];
+export type RoutingConfig = Config['routing'];
+export type HealthConfig = Config['health'];

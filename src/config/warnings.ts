@@ -1,0 +1,35 @@
+import type { Config } from './schema.js';
+
+/**
+ * Things a valid config does that an operator may not mean; the gateway logs them at start.
+ * Not errors: an open gateway on loopback is a fine way to develop.
+ */
+export function configWarnings(config: Config): string[] {
+  const warnings: string[] = [];
+  if (config.auth.clientKeys.length === 0) {
+    warnings.push('auth.clientKeys is empty: the gateway serves anyone who can reach it');
+  }
+  if (config.auth.adminTokenSha256 === undefined) {
+    warnings.push('no auth.adminToken: the admin API answers only on loopback');
+  }
+  if (config.state.sqlitePath === ':memory:') {
+    warnings.push('state.sqlitePath is :memory: pulls and the audit log are lost when the gateway stops');
+  }
+  const used = new Set(
+    Object.values(config.aliases).flatMap((alias) => alias.targets.map((t) => t.upstream)),
+  );
+  for (const upstream of Object.keys(config.upstreams)) {
+    if (!used.has(upstream)) warnings.push(`upstreams.${upstream} is not used by any alias target`);
+  }
+  for (const [name, alias] of Object.entries(config.aliases)) {
+    for (const sibling of alias.fallback) {
+      const missing = alias.methods.filter((m) => !config.aliases[sibling]?.methods.includes(m));
+      if (missing.length > 0) {
+        warnings.push(
+          `aliases.${name}.fallback: ${sibling} does not support ${missing.join(', ')}; those calls cannot fall back to it`,
+        );
+      }
+    }
+  }
+  return warnings;
+}

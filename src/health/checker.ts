@@ -1,0 +1,103 @@
+import type { Target } from '../catalog/alias-entry.js';
+import type { Catalog } from '../catalog/catalog.js';
+import type { Clock, Timer } from '../clock.js';
+import type { Logger } from '../telemetry/log.js';
+import { Attempt } from '../upstream/attempt.js';
+import { judge } from '../upstream/judge.js';
+import type { Upstreams } from '../upstream/pools.js';
+import type { HealthEvent, HealthTable } from './health-table.js';
+
+export interface HealthCheckerDeps {
+  health: HealthTable;
+  catalog: Catalog;
+  upstreams: Upstreams;
+  clock: Clock;
+  log: Logger;
+  /** The generateContent body sent as a check: only a real generation shows a dead build. */
+  request: unknown;
+  timeoutMs: number;
+  /** How often due checks and ejection ends are looked for, ms. */
+  tickMs: number;
+  onEvents(events: HealthEvent[]): void;
+  onCheck(target: Target, ok: boolean, reason: string): void;
+}
+
+/**
+ * The I/O half of health: sends health checks to targets that are out of rotation — never to targets in it, so a
+ * healthy fleet costs no billable calls — and feeds the results to the pure HealthTable.
+ */
+export class HealthChecker {
+  readonly #deps: HealthCheckerDeps;
+  readonly #body: Buffer;
+  readonly #running = new Set<string>();
+  #timer: Timer | undefined;
+  #stopped = false;
+
+  constructor(deps: HealthCheckerDeps) {
+    this.#deps = deps;
+    this.#body = Buffer.from(JSON.stringify(deps.request));
+  }
+
+  start(): void {
+    this.#schedule();
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    if (this.#timer) this.#deps.clock.clearTimeout(this.#timer);
+  }
+
+  /** One pass: time-based transitions, then a check for every due target not already being checked. */
+  tick(): Promise<void> {
+    const { health, catalog } = this.#deps;
+    const events = health.tick();
+    if (events.length > 0) this.#deps.onEvents(events);
+    const checks: Promise<void>[] = [];
+    for (const id of health.dueForCheck()) {
+      const target = catalog.target(id);
+      if (!target || this.#running.has(id)) continue;
+      checks.push(this.#check(target));
+    }
+    return Promise.all(checks).then(() => undefined);
+  }
+
+  #schedule(): void {
+    if (this.#stopped) return;
+    this.#timer = this.#deps.clock.setTimeout(() => {
+      void this.tick().finally(() => this.#schedule());
+    }, this.#deps.tickMs);
+    this.#timer.unref?.();
+  }
+
+  async #check(target: Target): Promise<void> {
+    const { upstreams, clock, timeoutMs, health } = this.#deps;
+    this.#running.add(target.id);
+    try {
+      const upstream = upstreams.get(target.upstream);
+      const attempt = new Attempt({
+        dispatcher: upstream.pool,
+        path: `${upstream.basePath}/${upstream.apiVersion ?? 'v1beta'}/models/${target.model}:generateContent`,
+        method: 'POST',
+        headers: {
+          ...upstream.headers,
+          'content-type': 'application/json',
+          'user-agent': 'aliasgate-health-check',
+        },
+        body: this.#body,
+        mode: 'unary',
+        timeoutMs,
+        holdLimitBytes: 1024 * 1024,
+        clock,
+      });
+      const outcome = await attempt.outcome;
+      const verdict = judge(outcome, target);
+      const ok = verdict.kind === 'ok';
+      const reason = verdict.kind === 'ok' ? 'health check passed' : verdict.reason;
+      this.#deps.onCheck(target, ok, reason);
+      const events = health.recordCheck(target.id, ok, reason);
+      if (events.length > 0) this.#deps.onEvents(events);
+    } finally {
+      this.#running.delete(target.id);
+    }
+  }
+}

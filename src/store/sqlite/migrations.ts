@@ -1,0 +1,68 @@
+import type Database from 'better-sqlite3';
+
+/**
+ * The operator-state schema as an ordered list of steps. A file records the last step applied in
+ * `schema_version`; opening it applies the rest, in one transaction. Never edit a shipped step:
+ * append a new one.
+ */
+export interface Migration {
+  version: number;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    sql: `
+      CREATE TABLE pulls (
+        alias  TEXT NOT NULL,
+        model  TEXT NOT NULL,
+        by     TEXT NOT NULL,
+        at     INTEGER NOT NULL,
+        reason TEXT NOT NULL,
+        PRIMARY KEY (alias, model)
+      ) WITHOUT ROWID;
+      -- AUTOINCREMENT: ids are never reused, so "newest first" is "highest id first" even if the clock steps back
+      CREATE TABLE audit (
+        id     INTEGER PRIMARY KEY AUTOINCREMENT,
+        at     INTEGER NOT NULL,
+        actor  TEXT NOT NULL,
+        action TEXT NOT NULL,
+        alias  TEXT NOT NULL,
+        model  TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        until  INTEGER
+      );
+      CREATE INDEX audit_by_alias ON audit (alias, id);
+    `,
+  },
+];
+
+export const LATEST_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);
+
+export class SchemaTooNewError extends Error {
+  override readonly name = 'SchemaTooNewError';
+  constructor(readonly found: number) {
+    super(`schema version ${found} is newer than this aliasgate understands (${LATEST_VERSION})`);
+  }
+}
+
+/** Brings `db` to LATEST_VERSION; returns the version it started from (0 for an empty file). */
+export function migrate(db: Database.Database, migrations: readonly Migration[] = MIGRATIONS): number {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
+  const readVersion = db.prepare<[], { version: number }>('SELECT version FROM schema_version');
+  // IMMEDIATE takes the write lock before reading the version, so two processes opening one new file
+  // cannot both apply step 1
+  const run = db.transaction(() => {
+    const current = readVersion.get()?.version ?? 0;
+    const latest = migrations.reduce((max, m) => Math.max(max, m.version), 0);
+    if (current > latest) throw new SchemaTooNewError(current);
+    for (const step of [...migrations].sort((a, b) => a.version - b.version)) {
+      if (step.version > current) db.exec(step.sql);
+    }
+    if (current === 0) db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(latest);
+    else if (latest > current) db.prepare('UPDATE schema_version SET version = ?').run(latest);
+    return current;
+  });
+  return run.immediate();
+}

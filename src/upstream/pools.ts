@@ -1,0 +1,59 @@
+import { Pool } from 'undici';
+
+/** What the gateway knows of one upstream: where it is and the gateway's own credentials for it. */
+export interface UpstreamSettings {
+  baseUrl: string;
+  apiKey?: string;
+  apiVersion?: string;
+  connections?: number;
+  connectTimeoutMs?: number;
+  headers?: Record<string, string>;
+}
+
+export interface Upstream {
+  name: string;
+  pool: Pool;
+  /** Path prefix of the base URL, without a trailing slash ('' for an origin). */
+  basePath: string;
+  /** Version segment to call; undefined keeps the client's (`v1` or `v1beta`). */
+  apiVersion: string | undefined;
+  /** Headers sent on every request: the upstream key (never `?key=`, which lands in access logs) and extras. */
+  headers: Record<string, string>;
+}
+
+/** One keep-alive pool per upstream (wire spec §9: pooled keep-alive HTTP, bytes streamed through). */
+export class Upstreams {
+  readonly #byName = new Map<string, Upstream>();
+
+  constructor(settings: Record<string, UpstreamSettings>) {
+    for (const [name, s] of Object.entries(settings)) {
+      const url = new URL(s.baseUrl);
+      const headers: Record<string, string> = { ...(s.headers ?? {}) };
+      if (s.apiKey) headers['x-goog-api-key'] = s.apiKey;
+      this.#byName.set(name, {
+        name,
+        pool: new Pool(url.origin, {
+          connections: s.connections ?? 128,
+          connectTimeout: s.connectTimeoutMs ?? 5000,
+          // Streams can be silent for long stretches while a model thinks; the attempt loop owns timeouts.
+          headersTimeout: 0,
+          bodyTimeout: 0,
+          keepAliveTimeout: 30_000,
+        }),
+        basePath: url.pathname.replace(/\/+$/, ''),
+        apiVersion: s.apiVersion,
+        headers,
+      });
+    }
+  }
+
+  get(name: string): Upstream {
+    const upstream = this.#byName.get(name);
+    if (!upstream) throw new Error(`unknown upstream ${name}`);
+    return upstream;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.#byName.values()].map((u) => u.pool.destroy()));
+  }
+}

@@ -1,0 +1,132 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createGateway, type Gateway } from '../../src/gateway.js';
+import { seededRandom } from '../../src/random.js';
+import { startSimulator } from '../../src/sim/server.js';
+import { createLogger } from '../../src/telemetry/log.js';
+import { runCli } from '../support/cli.js';
+import { incidentConfig, load, type Sim } from '../support/stack.js';
+
+const DEAD = 'gemini-v4p1s-rev24-ajax-sentinel';
+const HEALTHY = 'gemini-3.5-flash-001';
+const PATH = '/v1beta/models/gemini-3.5-flash:generateContent';
+
+let dir: string;
+let sim: Sim;
+let gateway: Gateway | undefined;
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'aliasgate-op-'));
+  sim = await startSimulator({ seed: 3 });
+});
+
+afterEach(async () => {
+  await gateway?.close();
+  gateway = undefined;
+  await sim.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function start(adminToken?: string): Promise<string> {
+  const config = incidentConfig(sim.url, {
+    state: { sqlitePath: join(dir, 'state.db') },
+    ...(adminToken ? { auth: { adminToken } } : {}),
+  });
+  gateway = createGateway(config, { random: seededRandom(3), log: createLogger('silent') });
+  return (await gateway.listen(0, '127.0.0.1')).url;
+}
+
+describe('aliasgate pull / restore', () => {
+  it('pull stops traffic to the build at once, survives a restart, and restore undoes it; both are audited', async () => {
+    let url = await start();
+    // the healthy build is pulled: a pull beats health (it is the operator's word)
+    const pulled = await runCli([
+      'pull',
+      'gemini-3.5-flash',
+      HEALTHY,
+      '--url',
+      url,
+      '--reason',
+      'maintenance',
+      '--by',
+      'ana',
+    ]);
+    expect(pulled).toMatchObject({ status: 0 });
+    expect(pulled.stdout).toContain('pull gemini-3.5-flash gemini-3.5-flash-001: done');
+    sim.resetStats();
+    await load(url, PATH, { total: 200, concurrency: 8 });
+    expect(sim.stats().requests.byBuild[HEALTHY] ?? 0).toBe(0);
+
+    await gateway!.close();
+    url = await start();
+    const status = await runCli(['status', '--url', url]);
+    expect(status.stdout).toMatch(/sim\/gemini-3\.5-flash-001 .* pulled by ana/);
+    sim.resetStats();
+    await load(url, PATH, { total: 100, concurrency: 8 });
+    expect(sim.stats().requests.byBuild[HEALTHY] ?? 0).toBe(0);
+
+    const restored = await runCli([
+      'restore',
+      'gemini-3.5-flash',
+      HEALTHY,
+      '--url',
+      url,
+      '--reason',
+      'done',
+      '--by',
+      'ana',
+    ]);
+    expect(restored.status).toBe(0);
+    sim.resetStats();
+    await load(url, PATH, { total: 100, concurrency: 8 });
+    expect(sim.stats().requests.byBuild[HEALTHY] ?? 0).toBeGreaterThan(0);
+
+    const audit = await runCli(['audit', '--url', url, '--json']);
+    const entries = (
+      JSON.parse(audit.stdout) as {
+        entries: { action: string; actor: string; model: string; reason: string }[];
+      }
+    ).entries;
+    const ops = entries.filter((e) => e.action === 'pull' || e.action === 'restore');
+    expect(ops.map((e) => [e.action, e.actor, e.model, e.reason])).toEqual([
+      ['restore', 'ana', HEALTHY, 'done'],
+      ['pull', 'ana', HEALTHY, 'maintenance'],
+    ]);
+  });
+
+  it('pulling the dead build fixes the alias with no change of model', async () => {
+    const url = await start();
+    expect((await runCli(['pull', 'gemini-3.5-flash', DEAD, '--url', url])).status).toBe(0);
+    sim.resetStats();
+    const result = await load(url, PATH, { total: 300, concurrency: 8, keepBodies: true });
+    expect(result.failures).toEqual([]);
+    expect(sim.stats().requests.byBuild[DEAD] ?? 0).toBe(0);
+    expect(result.headers.every((h) => h['x-aliasgate-attempts'] === '1')).toBe(true);
+  });
+
+  it('an unknown alias or target is refused with a message naming what exists', async () => {
+    const url = await start();
+    const run = await runCli(['pull', 'gemini-3.5-flash', 'no-such-build', '--url', url]);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('gemini-3.5-flash-001');
+  });
+
+  it('with an admin token configured, the admin API refuses calls without it', async () => {
+    const url = await start('s3cret-admin');
+    const denied = await runCli(['status', '--url', url]);
+    expect(denied.status).toBe(1);
+    expect(denied.stderr).toContain('401');
+    const allowed = await runCli(['status', '--url', url], { ALIASGATE_ADMIN_TOKEN: 's3cret-admin' });
+    expect(allowed.status).toBe(0);
+    expect(allowed.stdout).toContain('gemini-3.5-flash');
+  });
+
+  it('a gateway that is not running gives a one-line error', async () => {
+    const run = await runCli(['status', '--url', 'http://127.0.0.1:9']);
+    expect(run.status).toBe(1);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).toContain('cannot reach the gateway');
+  });
+});

@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { Catalog } from '../../../src/catalog/catalog.js';
+import { deprecationWarning } from '../../../src/catalog/deprecation.js';
+import { modelResource } from '../../../src/catalog/model-resource.js';
+import { demoConfig } from '../../../src/config/demo.js';
+import { parseConfig } from '../../../src/config/load.js';
+
+const catalog = new Catalog(demoConfig('http://127.0.0.1:1'));
+const entry = (name: string) => {
+  const found = catalog.get(name);
+  if (!found) throw new Error(`no alias ${name}`);
+  return found;
+};
+
+describe('modelResource', () => {
+  it('renders the Gemini Model resource of an alias (wire spec §6)', () => {
+    expect(modelResource(entry('gemini-3.5-flash'))).toEqual({
+      name: 'models/gemini-3.5-flash',
+      baseModelId: 'gemini-3.5-flash',
+      displayName: 'gemini-3.5-flash',
+      supportedGenerationMethods: ['generateContent', 'streamGenerateContent', 'countTokens'],
+      stage: 'ga',
+    });
+  });
+
+  it('adds lifecycle fields only when set, and the caller’s extras last', () => {
+    expect(modelResource(entry('gemini-2.0-flash'), { health: { healthy: 1, ejected: 0 } })).toEqual({
+      name: 'models/gemini-2.0-flash',
+      baseModelId: 'gemini-2.0-flash',
+      displayName: 'gemini-2.0-flash',
+      supportedGenerationMethods: ['generateContent', 'streamGenerateContent', 'countTokens'],
+      stage: 'deprecated',
+      replacement: 'gemini-2.5-flash',
+      shutdown: '2026-12-31',
+      health: { healthy: 1, ejected: 0 },
+    });
+    const embedding = modelResource(entry('gemini-embedding-001'));
+    expect(embedding.supportedGenerationMethods).toEqual(['embedContent', 'batchEmbedContents']);
+    expect(Object.keys(embedding)).not.toContain('stage');
+  });
+
+  it('advertises configured Model fields, display name and description', () => {
+    const config = parseConfig(
+      `upstreams: { u: { baseUrl: "http://x" } }
+aliases:
+  gemini-3.5-flash:
+    displayName: Gemini 3.5 Flash
+    description: Fast.
+    model: { version: "001", inputTokenLimit: 1048576, outputTokenLimit: 65536, thinking: true }
+    targets: [{ upstream: u, model: m }]
+`,
+      'g.yaml',
+      {},
+    );
+    const resource = modelResource(new Catalog(config).get('gemini-3.5-flash') ?? entry('x'));
+    expect(resource).toEqual({
+      name: 'models/gemini-3.5-flash',
+      baseModelId: 'gemini-3.5-flash',
+      version: '001',
+      displayName: 'Gemini 3.5 Flash',
+      description: 'Fast.',
+      inputTokenLimit: 1048576,
+      outputTokenLimit: 65536,
+      supportedGenerationMethods: ['generateContent', 'streamGenerateContent', 'countTokens'],
+      thinking: true,
+    });
+  });
+
+  it('returns a fresh object each time', () => {
+    const a = modelResource(entry('gemini-3.5-flash'));
+    a.supportedGenerationMethods?.push('embedContent');
+    expect(modelResource(entry('gemini-3.5-flash')).supportedGenerationMethods).toHaveLength(3);
+  });
+});
+
+describe('deprecationWarning', () => {
+  it('names the replacement and the shutdown date of a deprecated alias', () => {
+    expect(deprecationWarning(entry('gemini-2.0-flash'))).toBe(
+      'gemini-2.0-flash is deprecated; use gemini-2.5-flash (shutdown 2026-12-31)',
+    );
+  });
+
+  it('says nothing for an alias with no deprecation and no shutdown', () => {
+    expect(deprecationWarning(entry('gemini-3.5-flash'))).toBeUndefined();
+    expect(deprecationWarning(entry('gemini-3-flash-preview'))).toBeUndefined();
+  });
+
+  it('warns about a coming shutdown of an alias that is not deprecated', () => {
+    expect(deprecationWarning({ ...entry('gemini-3-flash-preview'), shutdown: '2026-09-01' })).toBe(
+      'gemini-3-flash-preview shuts down on 2026-09-01',
+    );
+    expect(
+      deprecationWarning({
+        ...entry('gemini-3-flash-preview'),
+        shutdown: '2026-09-01',
+        replacement: 'gemini-3-flash',
+      }),
+    ).toBe('gemini-3-flash-preview shuts down on 2026-09-01; use gemini-3-flash');
+  });
+
+  it('omits what is not known', () => {
+    const { shutdown: _, ...noShutdown } = entry('gemini-2.0-flash');
+    expect(deprecationWarning(noShutdown)).toBe('gemini-2.0-flash is deprecated; use gemini-2.5-flash');
+  });
+});

@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { demoConfig } from '../../../src/config/demo.js';
+import { parseConfig } from '../../../src/config/load.js';
+import { configWarnings } from '../../../src/config/warnings.js';
+
+describe('configWarnings', () => {
+  it('warns about an open gateway, a loopback-only admin API and memory-only state', () => {
+    expect(configWarnings(demoConfig('http://127.0.0.1:1'))).toEqual([
+      'auth.clientKeys is empty: the gateway serves anyone who can reach it',
+      'no auth.adminToken: the admin API answers only on loopback',
+      'state.sqlitePath is :memory: pulls and the audit log are lost when the gateway stops',
+    ]);
+  });
+
+  it('warns about unused upstreams and fallbacks that lack a method', () => {
+    const config = parseConfig(
+      `auth: { adminToken: t, clientKeys: [{ name: a, key: k }] }
+upstreams: { b: { baseUrl: "http://x" }, spare: { baseUrl: "http://y" } }
+aliases:
+  embed: { methods: [embedContent], targets: [{ upstream: b, model: e }], fallback: [text] }
+  text: { targets: [{ upstream: b, model: t }] }
+`,
+      'g.yaml',
+      {},
+    );
+    expect(configWarnings(config)).toEqual([
+      'upstreams.spare is not used by any alias target',
+      'aliases.embed.fallback: text does not support embedContent; those calls cannot fall back to it',
+    ]);
+  });
+});

@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { erfc, fisherExact, percentile, twoProportionZTest, wilson } from '../../../src/probe/stats.js';
+
+// Reference values: SciPy 1.17 (binomtest(...).proportion_ci(method='wilson'), fisher_exact,
+// norm.sf) and the published examples named beside each case.
+describe('wilson', () => {
+  it.each([
+    // the incident: 17 of 25 failed
+    [17, 25, 0.48410269273102247, 0.8279480969309202],
+    // the incident's siblings: 0 of 12 failed
+    [0, 12, 0, 0.24249400665524085],
+    [136, 200, 0.6124810156588646, 0.7407346668453195],
+    [12, 12, 0.7575059933447592, 1],
+  ])('%i of %i → [%f, %f]', (x, n, lower, upper) => {
+    const interval = wilson(x, n);
+    expect(interval.lower).toBeCloseTo(lower, 10);
+    expect(interval.upper).toBeCloseTo(upper, 10);
+  });
+
+  it('says nothing is known with no calls', () => {
+    expect(wilson(0, 0)).toEqual({ lower: 0, upper: 1 });
+  });
+
+  it('narrows with a smaller z', () => {
+    const wide = wilson(5, 10);
+    const narrow = wilson(5, 10, 1);
+    expect(narrow.upper - narrow.lower).toBeLessThan(wide.upper - wide.lower);
+  });
+});
+
+describe('twoProportionZTest', () => {
+  it.each([
+    // textbook: 30/100 vs 20/100, z = 1.633, p = 0.1025 (R prop.test(correct=FALSE): X² = 2.6667)
+    [30, 100, 20, 100, 1.6329931618554518, 0.10247043485974941],
+    // the incident: 17/25 vs 0/12
+    [17, 25, 0, 12, 3.8853571264428197, 1.021795711887037e-4],
+    // the acceptance run: 136/200 vs 0/200
+    [136, 200, 0, 200, 14.35481125130547, 9.93957632586096e-47],
+  ])('%i/%i vs %i/%i → z %f, p %f', (x1, n1, x2, n2, z, p) => {
+    const result = twoProportionZTest(x1, n1, x2, n2);
+    expect(result.z).toBeCloseTo(z, 9);
+    expect(result.p / p).toBeCloseTo(1, 5);
+  });
+
+  it('is symmetric in sign', () => {
+    expect(twoProportionZTest(20, 100, 30, 100).z).toBeCloseTo(-1.6329931618554518, 9);
+  });
+
+  it('gives p = 1 when nothing differs, even at 0/n vs 0/n', () => {
+    expect(twoProportionZTest(0, 10, 0, 20)).toEqual({ z: 0, p: 1 });
+    expect(twoProportionZTest(5, 10, 5, 10).p).toBeCloseTo(1, 6);
+  });
+});
+
+describe('fisherExact (two-sided)', () => {
+  it.each([
+    // Fisher's lady tasting tea: p = 0.4857
+    [3, 1, 1, 3, 0.48571428571428565],
+    // Wikipedia's dieting example: p = 0.002759
+    [1, 9, 11, 3, 0.0027594561852200836],
+    // the incident's 17 failed / 8 ok vs 0 / 12
+    [17, 8, 0, 12, 7.134100571252963e-5],
+    [136, 64, 0, 200, 3.530287031091197e-57],
+  ])('[[%i, %i], [%i, %i]] → %f', (a, b, c, d, p) => {
+    expect(fisherExact(a, b, c, d) / p).toBeCloseTo(1, 6);
+  });
+
+  it('is 1 for a table that matches its margins exactly', () => {
+    expect(fisherExact(5, 5, 5, 5)).toBeCloseTo(1, 9);
+  });
+});
+
+describe('percentile (linear, type 7)', () => {
+  it('interpolates between ranks like NumPy', () => {
+    expect(percentile([1, 2, 3, 4], 50)).toBe(2.5);
+    expect(percentile([1, 2, 3, 4], 95)).toBeCloseTo(3.85, 12);
+    expect(percentile([7], 95)).toBe(7);
+    expect(percentile([1, 2, 3, 4], 0)).toBe(1);
+    expect(percentile([1, 2, 3, 4], 100)).toBe(4);
+  });
+
+  it('has no value for no samples', () => {
+    expect(percentile([], 50)).toBeUndefined();
+  });
+});
+
+describe('erfc', () => {
+  it('matches known values to the fit accuracy', () => {
+    expect(erfc(0)).toBeCloseTo(1, 7);
+    expect(erfc(1) / 0.15729920705028513).toBeCloseTo(1, 6);
+    expect(erfc(-1) / 1.8427007929497148).toBeCloseTo(1, 6);
+    expect(erfc(5) / 1.5374597944280349e-12).toBeCloseTo(1, 5);
+  });
+});
