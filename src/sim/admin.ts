@@ -1,11 +1,11 @@
 import { errorStatus, JSON_CONTENT_TYPE, renderEnvelope } from '../wire/envelope.js';
 import type { SimContext } from './context.js';
 import type { Exchange } from './exchange.js';
+import { readBody } from './exchange.js';
 import type { BuildView } from './fleet.js';
 import { isObject } from './request-fields.js';
 import { BuildPatchSchema } from './scenario.js';
 import { describeIssue } from './scenario-load.js';
-import { readBody } from './exchange.js';
 
 /**
  * Run-time control under `/_sim/` (not part of the Gemini surface):
@@ -24,7 +24,11 @@ export async function handleAdmin(ctx: SimContext, ex: Exchange, pathname: strin
     return reply(ex, 200, ctx.stats.snapshot());
   }
   if (pathname === '/_sim/builds' && method === 'GET') {
-    return reply(ex, 200, ctx.fleet.buildNames().map((name) => ctx.fleet.view(name)));
+    return reply(
+      ex,
+      200,
+      ctx.fleet.buildNames().map((name) => ctx.fleet.view(name)),
+    );
   }
   const build = /^\/_sim\/builds\/([^/]+)$/.exec(pathname);
   if (build && (method === 'GET' || method === 'POST')) {

@@ -121,7 +121,8 @@ function midStreamError(framing: Framing, error: ErrorStatus, first: boolean): s
 
 /** 200 bodies that are not valid JSON, shaped like a truncated answer of each framing. */
 const MALFORMED: Record<Framing, string> = {
-  unary: '{\n  "candidates": [\n    {\n      "content": {\n        "parts": [\n          {\n            "text": "',
+  unary:
+    '{\n  "candidates": [\n    {\n      "content": {\n        "parts": [\n          {\n            "text": "',
   sse: 'data: {"candidates": [{"content": {"parts": [{"text": "\r\n\r\n',
   jsonArray: '[{\n  "candidates": [\n    {\n      "content": \r\n]',
   openai: '{"id": "chatcmpl", "choices": [{"message": {"content": "',
@@ -134,7 +135,11 @@ export function streamAnswer(framing: Framing, chunks: readonly unknown[]): Answ
     case 'sse':
       return { kind: 'stream', events: chunks.map(sseEvent), tail: '' };
     case 'openaiSse':
-      return { kind: 'stream', events: chunks.map((c) => `data: ${JSON.stringify(c)}\n\n`), tail: 'data: [DONE]\n\n' };
+      return {
+        kind: 'stream',
+        events: chunks.map((c) => `data: ${JSON.stringify(c)}\n\n`),
+        tail: 'data: [DONE]\n\n',
+      };
     default:
       return {
         kind: 'stream',

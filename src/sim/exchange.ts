@@ -127,7 +127,14 @@ export function readBody(req: IncomingMessage, limitBytes: number): Promise<Body
       else chunks.push(chunk);
     });
     req.once('end', () =>
-      resolve(tooLarge ? { tooLarge } : { text: chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8') }),
+      resolve(
+        tooLarge
+          ? { tooLarge }
+          : {
+              text:
+                chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8'),
+            },
+      ),
     );
     req.once('error', () => resolve(undefined));
     req.once('close', () => resolve(undefined));

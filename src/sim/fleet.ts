@@ -1,9 +1,9 @@
+import type { z } from 'zod';
 import { type Random, seededRandom } from '../random.js';
 import type { ModelResource } from '../wire/types.js';
 import { isEmbeddingModel, modelResource } from './model-resource.js';
 import type { Behaviour, Build, BuildPatchSchema, Latency, Scenario } from './scenario.js';
 import { deriveSeed } from './seeds.js';
-import type { z } from 'zod';
 
 /** Defaults of the build knobs (documented on the scenario schema). */
 export const DEFAULT_STREAM_CHUNKS = 5;

@@ -26,9 +26,13 @@ export async function handleGemini(
 
 function listModels(ctx: SimContext, ex: Exchange, query: URLSearchParams | undefined): void {
   const size = Number.parseInt(query?.get('pageSize') ?? '', 10);
-  const page = modelPage(ctx.fleet.resources, Number.isNaN(size) ? undefined : size, query?.get('pageToken') ?? undefined);
-  if (!page) return sendError(ex, 'unary', invalidArgument('Invalid page token.'));
-  ex.send(200, JSON_CONTENT_TYPE, prettyJson(page));
+  const page = modelPage(
+    ctx.fleet.resources,
+    Number.isNaN(size) ? undefined : size,
+    query?.get('pageToken') ?? undefined,
+  );
+  if (page) ex.send(200, JSON_CONTENT_TYPE, prettyJson(page));
+  else sendError(ex, 'unary', invalidArgument('Invalid page token.'));
 }
 
 /**
@@ -37,12 +41,16 @@ function listModels(ctx: SimContext, ex: Exchange, query: URLSearchParams | unde
  */
 function getModel(ctx: SimContext, ex: Exchange, id: string, version: string): void {
   const model = ctx.fleet.model(id);
-  if (model) return ex.send(200, JSON_CONTENT_TYPE, prettyJson(model.resource));
   const build = ctx.fleet.build(id);
-  if (!build) return sendError(ex, 'unary', unknownModel(id, version, 'get'));
-  if (build.behaviour.kind === 'dead') return sendError(ex, 'unary', modelNotFound(build.name));
-  const resource = { ...build.model.resource, name: `models/${build.name}`, version: build.name };
-  ex.send(200, JSON_CONTENT_TYPE, prettyJson(resource));
+  if (model) ex.send(200, JSON_CONTENT_TYPE, prettyJson(model.resource));
+  else if (!build) sendError(ex, 'unary', unknownModel(id, version, 'get'));
+  else if (build.behaviour.kind === 'dead') sendError(ex, 'unary', modelNotFound(build.name));
+  else
+    ex.send(
+      200,
+      JSON_CONTENT_TYPE,
+      prettyJson({ ...build.model.resource, name: `models/${build.name}`, version: build.name }),
+    );
 }
 
 async function handleMethod(
@@ -56,7 +64,7 @@ async function handleMethod(
   const body = await readJson(ctx, ex, framing);
   if (!body) return;
   const served = ctx.fleet.route(route.model);
-  if (!served || !served.model.methods.has(route.method)) {
+  if (!served?.model.methods.has(route.method)) {
     return sendError(ex, framing, unknownModel(route.model, route.version, route.method));
   }
   const answer = answerMethod(route.method, body, route.model, served, () => ctx.newResponseId());

@@ -40,7 +40,10 @@ export function quotaExceeded(model: string, retryDelayMs: number, message?: str
     {
       '@type': 'type.googleapis.com/google.rpc.Help',
       links: [
-        { description: 'Learn more about Gemini API quotas', url: 'https://ai.google.dev/gemini-api/docs/rate-limits' },
+        {
+          description: 'Learn more about Gemini API quotas',
+          url: 'https://ai.google.dev/gemini-api/docs/rate-limits',
+        },
       ],
     },
     retryInfo(retryDelayMs),
@@ -107,7 +110,11 @@ export function invalidApiKey(): ErrorStatus {
       domain: 'googleapis.com',
       metadata: { service: 'generativelanguage.googleapis.com' },
     },
-    { '@type': 'type.googleapis.com/google.rpc.LocalizedMessage', locale: 'en-US', message: INVALID_KEY_TEXT },
+    {
+      '@type': 'type.googleapis.com/google.rpc.LocalizedMessage',
+      locale: 'en-US',
+      message: INVALID_KEY_TEXT,
+    },
   ]);
 }
 

@@ -4,8 +4,8 @@ import type { GenerateContentResponse, GenerationMethod } from '../wire/types.js
 import { embedText } from './embedding.js';
 import type { Route } from './fleet.js';
 import { invalidArgument, invalidField } from './google-errors.js';
-import { arrayField, isObject, type Json, numberField, objectField, textOf } from './request-fields.js';
 import { composeReply } from './reply.js';
+import { arrayField, isObject, type Json, numberField, objectField, textOf } from './request-fields.js';
 import { streamResponses, unaryResponse } from './response.js';
 import { promptTokens } from './tokens.js';
 
@@ -30,7 +30,10 @@ export function answerMethod(
     case 'generateContent':
     case 'streamGenerateContent': {
       if (arrayField(body, 'contents').length === 0) {
-        return { kind: 'error', error: invalidField('GenerateContentRequest.contents', 'contents is not specified') };
+        return {
+          kind: 'error',
+          error: invalidField('GenerateContentRequest.contents', 'contents is not specified'),
+        };
       }
       const reply = composeReply(body, route.build.responseTokens);
       const served = { modelVersion: route.build.name, responseId: newResponseId() };
@@ -46,12 +49,17 @@ export function answerMethod(
     }
     case 'embedContent': {
       const embedding = embedOne(body, route, 'EmbedContentRequest');
-      return 'error' in embedding ? { kind: 'error', error: embedding.error } : { kind: 'json', value: { embedding } };
+      return 'error' in embedding
+        ? { kind: 'error', error: embedding.error }
+        : { kind: 'json', value: { embedding } };
     }
     case 'batchEmbedContents': {
       const requests = arrayField(body, 'requests');
       if (requests.length === 0) {
-        return { kind: 'error', error: invalidField('BatchEmbedContentsRequest.requests', 'requests is not specified') };
+        return {
+          kind: 'error',
+          error: invalidField('BatchEmbedContentsRequest.requests', 'requests is not specified'),
+        };
       }
       const embeddings: { values: number[] }[] = [];
       for (let i = 0; i < requests.length; i++) {
@@ -76,14 +84,20 @@ export function answerMethod(
   }
 }
 
-function embedOne(request: unknown, route: Route, where: string): { values: number[] } | { error: ErrorStatus } {
+function embedOne(
+  request: unknown,
+  route: Route,
+  where: string,
+): { values: number[] } | { error: ErrorStatus } {
   const content = objectField(request, 'content');
   if (!content) return { error: invalidField(`${where}.content`, 'content is not specified') };
   const requested = numberField(request, 'outputDimensionality', 'output_dimensionality');
   // the real gemini-embedding-001 truncates up to 3072 dimensions
   const max = Math.max(3072, route.model.embeddingDimensions);
   if (requested !== undefined && (!Number.isInteger(requested) || requested < 1 || requested > max)) {
-    return { error: invalidArgument(`output_dimensionality must be between 1 and ${max}, got ${requested}.`) };
+    return {
+      error: invalidArgument(`output_dimensionality must be between 1 and ${max}, got ${requested}.`),
+    };
   }
   return { values: embedText(textOf(content), requested ?? route.model.embeddingDimensions) };
 }

@@ -7,7 +7,9 @@ const EMBEDDING_METHODS = ['embedContent', 'countTextTokens', 'countTokens', 'as
 
 export function isEmbeddingModel(id: string, spec: ModelSpec): boolean {
   const methods = spec.supportedGenerationMethods;
-  return methods ? methods.includes('embedContent') && !methods.includes('generateContent') : id.includes('embedding');
+  return methods
+    ? methods.includes('embedContent') && !methods.includes('generateContent')
+    : id.includes('embedding');
 }
 
 /**
@@ -24,7 +26,8 @@ export function modelResource(id: string, spec: ModelSpec): ModelResource {
     description: spec.description ?? `${titleCase(id)} (simulated)`,
     inputTokenLimit: spec.inputTokenLimit ?? (embedding ? 2048 : 1_048_576),
     outputTokenLimit: spec.outputTokenLimit ?? (embedding ? 1 : 65_536),
-    supportedGenerationMethods: spec.supportedGenerationMethods ?? (embedding ? EMBEDDING_METHODS : GENERATIVE_METHODS),
+    supportedGenerationMethods:
+      spec.supportedGenerationMethods ?? (embedding ? EMBEDDING_METHODS : GENERATIVE_METHODS),
   };
   if (!embedding) {
     resource.temperature = spec.temperature ?? 1;

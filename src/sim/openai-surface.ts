@@ -2,15 +2,18 @@ import { JSON_CONTENT_TYPE } from '../wire/envelope.js';
 import { bareModelId, type GeminiRoute } from '../wire/path.js';
 import type { SimContext } from './context.js';
 import { bodyAnswer, type Framing, prettyJson, sendError, streamAnswer } from './delivery.js';
+import { embedText } from './embedding.js';
 import type { Exchange } from './exchange.js';
 import { invalidArgument, unknownModel } from './google-errors.js';
-import { embedText } from './embedding.js';
 import { chatChunks, chatCompletion, chatToGenerate, embeddingInputs, openaiModel } from './openai.js';
 import { composeReply } from './reply.js';
 import { authenticate, readJson, serveRouted } from './request-flow.js';
 import { textTokens } from './tokens.js';
 
-type OpenaiRoute = Extract<GeminiRoute, { kind: 'openaiChat' | 'openaiModels' | 'openaiModel' | 'openaiEmbeddings' }>;
+type OpenaiRoute = Extract<
+  GeminiRoute,
+  { kind: 'openaiChat' | 'openaiModels' | 'openaiModel' | 'openaiEmbeddings' }
+>;
 
 /** The OpenAI-compatible surface under `/v1beta/openai/` (wire spec §11). */
 export async function handleOpenai(
@@ -26,7 +29,8 @@ export async function handleOpenai(
     case 'openaiModel': {
       if (!authenticate(ctx, ex, query, 'openai')) return;
       const model = ctx.fleet.model(bareModelId(route.model));
-      if (!model) return sendError(ex, 'openai', unknownModel(bareModelId(route.model), route.version, 'get'));
+      if (!model)
+        return sendError(ex, 'openai', unknownModel(bareModelId(route.model), route.version, 'get'));
       return sendJson(ex, openaiModel(model.resource));
     }
     case 'openaiChat':
@@ -45,7 +49,7 @@ async function chat(ctx: SimContext, ex: Exchange, query: URLSearchParams | unde
   const framing: Framing = call.stream ? 'openaiSse' : 'openai';
   const model = bareModelId(call.model);
   const served = ctx.fleet.route(model);
-  if (!served || !served.model.methods.has('generateContent')) {
+  if (!served?.model.methods.has('generateContent')) {
     return sendError(ex, framing, unknownModel(model, 'v1beta', 'generateContent'));
   }
   const reply = composeReply(call.request, served.build.responseTokens);
@@ -65,14 +69,20 @@ async function embeddings(ctx: SimContext, ex: Exchange, query: URLSearchParams 
   const body = await readJson(ctx, ex, 'openai');
   if (!body) return;
   const inputs = embeddingInputs(body);
-  if (!inputs) return sendError(ex, 'openai', invalidArgument('input must be a string or a list of strings.'));
+  if (!inputs)
+    return sendError(ex, 'openai', invalidArgument('input must be a string or a list of strings.'));
   const model = bareModelId(typeof body.model === 'string' ? body.model : '');
   const served = ctx.fleet.route(model);
-  if (!served || !served.model.methods.has('embedContent')) {
+  if (!served?.model.methods.has('embedContent')) {
     return sendError(ex, 'openai', unknownModel(model, 'v1beta', 'embedContent'));
   }
   const dimensions = body.dimensions ?? served.model.embeddingDimensions;
-  if (typeof dimensions !== 'number' || !Number.isInteger(dimensions) || dimensions < 1 || dimensions > 3072) {
+  if (
+    typeof dimensions !== 'number' ||
+    !Number.isInteger(dimensions) ||
+    dimensions < 1 ||
+    dimensions > 3072
+  ) {
     return sendError(ex, 'openai', invalidArgument('dimensions must be an integer between 1 and 3072.'));
   }
   // the openai SDK asks for base64 (little-endian float32) unless told otherwise

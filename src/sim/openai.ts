@@ -1,8 +1,16 @@
 import type { ErrorStatus } from '../wire/envelope.js';
 import type { ModelResource } from '../wire/types.js';
 import { invalidArgument } from './google-errors.js';
-import { arrayField, field, isObject, type Json, numberField, objectField, stringField } from './request-fields.js';
 import type { Reply } from './reply.js';
+import {
+  arrayField,
+  field,
+  isObject,
+  type Json,
+  numberField,
+  objectField,
+  stringField,
+} from './request-fields.js';
 import { splitText } from './response.js';
 import { stringHash } from './seeds.js';
 
@@ -41,9 +49,13 @@ export function chatToGenerate(body: Json): ChatCall | ErrorStatus {
       }
       contents.push({ role: 'model', parts });
     } else if (role === 'tool') {
-      const name = toolNames.get(stringField(message, 'tool_call_id') ?? '') ?? stringField(message, 'name') ?? 'tool';
+      const name =
+        toolNames.get(stringField(message, 'tool_call_id') ?? '') ?? stringField(message, 'name') ?? 'tool';
       const text = typeof content === 'string' ? content : JSON.stringify(content);
-      contents.push({ role: 'user', parts: [{ functionResponse: { name, response: { content: parseMaybe(text) } } }] });
+      contents.push({
+        role: 'user',
+        parts: [{ functionResponse: { name, response: { content: parseMaybe(text) } } }],
+      });
     } else if (role === 'user') {
       contents.push({ role: 'user', parts: contentParts(content) });
     } else {
@@ -55,7 +67,11 @@ export function chatToGenerate(body: Json): ChatCall | ErrorStatus {
   const declarations = arrayField(body, 'tools')
     .map((t) => objectField(t, 'function'))
     .filter((f): f is Json => f !== undefined && typeof f.name === 'string')
-    .map((f) => ({ name: f.name, description: f.description, parametersJsonSchema: f.parameters ?? { type: 'object' } }));
+    .map((f) => ({
+      name: f.name,
+      description: f.description,
+      parametersJsonSchema: f.parameters ?? { type: 'object' },
+    }));
   if (declarations.length > 0) request.tools = [{ functionDeclarations: declarations }];
   const choice = field(body, 'tool_choice');
   if (choice === 'none') request.toolConfig = { functionCallingConfig: { mode: 'NONE' } };
@@ -120,7 +136,9 @@ export function chatCompletion(reply: Reply, meta: ChatMeta): Json {
     object: 'chat.completion',
     created: meta.created,
     model: meta.model,
-    choices: [{ index: 0, message, finish_reason: reply.functionCall ? 'tool_calls' : FINISH[reply.finishReason] }],
+    choices: [
+      { index: 0, message, finish_reason: reply.functionCall ? 'tool_calls' : FINISH[reply.finishReason] },
+    ],
     usage: usage(reply),
   };
 }
@@ -141,7 +159,8 @@ export function chatChunks(reply: Reply, meta: ChatMeta, chunks: number): Json[]
     ],
     ...(last ? { usage: usage(reply) } : {}),
   });
-  if (reply.functionCall) return [chunk({ role: 'assistant', tool_calls: [{ index: 0, ...toolCall(reply) }] }, true)];
+  if (reply.functionCall)
+    return [chunk({ role: 'assistant', tool_calls: [{ index: 0, ...toolCall(reply) }] }, true)];
   const pieces = splitText(reply.text ?? '', chunks);
   return pieces.map((piece, i) => chunk({ role: 'assistant', content: piece }, i === pieces.length - 1));
 }

@@ -47,7 +47,9 @@ export function composeReply(request: Json, responseTokens: number): Reply {
   const declaration = toolResult ? undefined : chooseDeclaration(request, userText);
   if (declaration) {
     const name = String(declaration.name);
-    const schema = field(declaration, 'parameters') ?? field(declaration, 'parametersJsonSchema', 'parameters_json_schema');
+    const schema =
+      field(declaration, 'parameters') ??
+      field(declaration, 'parametersJsonSchema', 'parameters_json_schema');
     const args = (sampleFromSchema(schema ?? {}, subjectOf(userText)) ?? {}) as Json;
     const call = { name, args };
     return {
@@ -86,9 +88,11 @@ function answerText(
 ): string {
   const mime = stringField(config, 'responseMimeType', 'response_mime_type');
   const schema =
-    field(config, 'responseSchema', 'response_schema') ?? field(config, 'responseJsonSchema', 'response_json_schema');
+    field(config, 'responseSchema', 'response_schema') ??
+    field(config, 'responseJsonSchema', 'response_json_schema');
   if (mime === 'application/json') {
-    const value = schema !== undefined ? sampleFromSchema(schema, subjectOf(userText)) : { answer: quote(userText) };
+    const value =
+      schema !== undefined ? sampleFromSchema(schema, subjectOf(userText)) : { answer: quote(userText) };
     return JSON.stringify(value);
   }
   if (mime === 'text/x.enum' && isObject(schema) && Array.isArray(schema.enum) && schema.enum.length > 0) {
@@ -156,7 +160,11 @@ function thoughtAbout(userText: string): string {
 
 /** The declaration to call, honouring toolConfig (mode NONE, allowedFunctionNames), or none. */
 function chooseDeclaration(request: Json, userText: string): Json | undefined {
-  const calling = objectField(objectField(request, 'toolConfig', 'tool_config'), 'functionCallingConfig', 'function_calling_config');
+  const calling = objectField(
+    objectField(request, 'toolConfig', 'tool_config'),
+    'functionCallingConfig',
+    'function_calling_config',
+  );
   if (field(calling, 'mode') === 'NONE') return undefined;
   const allowed = arrayField(calling, 'allowedFunctionNames', 'allowed_function_names').map(String);
   const declarations: Json[] = [];
@@ -200,7 +208,8 @@ function subjectOf(text: string): string {
 function mediaNoun(contents: unknown[]): string {
   for (const content of contents) {
     for (const part of partsOf(content)) {
-      const media = objectField(part, 'inlineData', 'inline_data') ?? objectField(part, 'fileData', 'file_data');
+      const media =
+        objectField(part, 'inlineData', 'inline_data') ?? objectField(part, 'fileData', 'file_data');
       const mime = stringField(media, 'mimeType', 'mime_type');
       if (mime) return `${mime.split('/')[0]} input`;
     }

@@ -5,8 +5,8 @@ import type { Exchange } from './exchange.js';
 import { readBody } from './exchange.js';
 import type { Route } from './fleet.js';
 import { invalidApiKey, invalidJson, missingApiKey, payloadTooLarge } from './google-errors.js';
-import { isObject, type Json } from './request-fields.js';
 import { sampleLatencyMs } from './latency.js';
+import { isObject, type Json } from './request-fields.js';
 
 /**
  * The steps every model request goes through, in the real service's order: key, body, then
@@ -14,7 +14,12 @@ import { sampleLatencyMs } from './latency.js';
  */
 
 /** Checks the key (§2.1) when the scenario declares keys; answers the error and returns false. */
-export function authenticate(ctx: SimContext, ex: Exchange, query: URLSearchParams | undefined, framing: Framing) {
+export function authenticate(
+  ctx: SimContext,
+  ex: Exchange,
+  query: URLSearchParams | undefined,
+  framing: Framing,
+) {
   if (!ctx.apiKeys) return true;
   const key = presentedKey(ex, query);
   if (key === undefined) sendError(ex, framing, missingApiKey());
@@ -47,8 +52,8 @@ export async function readJson(ctx: SimContext, ex: Exchange, framing: Framing):
   let value: unknown;
   try {
     value = JSON.parse(text);
-  } catch (e) {
-    sendError(ex, framing, invalidJson(parseFailure(text, e)));
+  } catch {
+    sendError(ex, framing, invalidJson(parseFailure(text)));
     return undefined;
   }
   if (!isObject(value)) {
@@ -59,15 +64,42 @@ export async function readJson(ctx: SimContext, ex: Exchange, framing: Framing):
 }
 
 /** Google points at the bad byte: `Unexpected token.\n<line>\n   ^`. */
-function parseFailure(text: string, e: unknown): string {
-  const position = /position (\d+)/.exec(String((e as Error).message));
-  if (!position) return 'Unexpected end of string.';
-  const at = Number(position[1]);
+function parseFailure(text: string): string {
+  const at = firstBadByte(text);
+  if (at >= text.length) return 'Unexpected end of string.';
   const lineStart = text.lastIndexOf('\n', at - 1) + 1;
   const from = Math.max(lineStart, at - 40);
   const lineEnd = text.indexOf('\n', at);
   const line = text.slice(from, Math.min(lineEnd < 0 ? text.length : lineEnd, at + 40));
   return `Unexpected token.\n${line}\n${' '.repeat(at - from)}^`;
+}
+
+/**
+ * Index of the first byte that makes `text` invalid JSON (text.length when it is only cut short).
+ * V8's messages do not always carry a position, so this bisects on prefixes: a prefix that is
+ * merely incomplete fails only at its end, one holding the bad byte fails before it. Error path only.
+ */
+function firstBadByte(text: string): number {
+  const brokenWithin = (length: number): boolean => {
+    try {
+      JSON.parse(text.slice(0, length));
+      return false;
+    } catch (e) {
+      const message = String((e as Error).message);
+      if (/end of JSON input/.test(message)) return false;
+      const position = /position (\d+)/.exec(message);
+      return position ? Number(position[1]) < length : true;
+    }
+  };
+  let low = 0;
+  let high = text.length;
+  if (!brokenWithin(high)) return text.length;
+  while (low + 1 < high) {
+    const mid = (low + high) >>> 1;
+    if (brokenWithin(mid)) high = mid;
+    else low = mid;
+  }
+  return high - 1;
 }
 
 /** Counts the request, then lets the chosen build answer, fail, or hang as its behaviour says. */

@@ -35,11 +35,28 @@ export function streamResponses(reply: Reply, served: Served, chunks: number): G
   const out: GenerateContentResponse[] = [];
   const thoughtOwnChunk = reply.thought !== undefined && chunks > 1;
   if (reply.thought !== undefined && thoughtOwnChunk) {
-    out.push(frame([{ text: reply.thought, thought: true }], reply, false, usage(reply, undefined, reply.thoughtsTokens), served));
+    out.push(
+      frame(
+        [{ text: reply.thought, thought: true }],
+        reply,
+        false,
+        usage(reply, undefined, reply.thoughtsTokens),
+        served,
+      ),
+    );
   }
-  const lead: Part[] = reply.thought !== undefined && !thoughtOwnChunk ? [{ text: reply.thought, thought: true }] : [];
+  const lead: Part[] =
+    reply.thought !== undefined && !thoughtOwnChunk ? [{ text: reply.thought, thought: true }] : [];
   if (reply.functionCall) {
-    out.push(frame([...lead, functionCallPart(reply)], reply, true, usage(reply, reply.candidatesTokens, reply.thoughtsTokens), served));
+    out.push(
+      frame(
+        [...lead, functionCallPart(reply)],
+        reply,
+        true,
+        usage(reply, reply.candidatesTokens, reply.thoughtsTokens),
+        served,
+      ),
+    );
     return out;
   }
   const text = reply.text ?? '';
@@ -116,5 +133,8 @@ function functionCallPart(reply: Reply): Part {
     h = stringHash(String(i), h);
     signature.writeUInt32BE(h, i);
   }
-  return { functionCall: { name: call.name, args: call.args }, thoughtSignature: signature.toString('base64') };
+  return {
+    functionCall: { name: call.name, args: call.args },
+    thoughtSignature: signature.toString('base64'),
+  };
 }

@@ -15,7 +15,9 @@ export async function loadScenarioFile(file: string | URL): Promise<Scenario> {
   try {
     text = await readFile(file, 'utf8');
   } catch (e) {
-    throw new ConfigError(`${label}: cannot read scenario: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+    throw new ConfigError(
+      `${label}: cannot read scenario: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
+    );
   }
   return parseScenarioText(text, label);
 }

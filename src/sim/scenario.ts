@@ -107,7 +107,11 @@ export const LatencySchema = z.preprocess(
       kind: z.literal('latency').optional().describe('accepted for readability; ignored'),
       ms: z.number().min(0, { error: 'expected a number >= 0' }).optional().describe('fixed delay, ms'),
       p50Ms: z.number().positive({ error: 'expected a number > 0' }).optional().describe('median delay, ms'),
-      p99Ms: z.number().positive({ error: 'expected a number > 0' }).optional().describe('99th percentile, ms'),
+      p99Ms: z
+        .number()
+        .positive({ error: 'expected a number > 0' })
+        .optional()
+        .describe('99th percentile, ms'),
     })
     .superRefine((v, ctx) => {
       const fixed = v.ms !== undefined;
@@ -213,7 +217,11 @@ export const ScenarioSchema = z
     for (const [id, model] of Object.entries(scenario.models)) {
       const builds = model.builds ?? [];
       if (builds.length > 0 && builds.every((b) => b.weight === 0)) {
-        ctx.addIssue({ code: 'custom', path: ['models', id, 'builds'], message: 'expected a build with weight > 0' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['models', id, 'builds'],
+          message: 'expected a build with weight > 0',
+        });
       }
       builds.forEach((build, i) => {
         const taken = owner.get(build.name);

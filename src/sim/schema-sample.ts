@@ -44,7 +44,9 @@ function sampleObject(schema: Json, subject: string, depth: number): Json {
 
 /** The schema's type in lower case; JSON Schema's `["string","null"]` gives its first non-null. */
 function typeOf(schema: Json): string {
-  const type = Array.isArray(schema.type) ? schema.type.find((t) => t !== 'null' && t !== 'NULL') : schema.type;
+  const type = Array.isArray(schema.type)
+    ? schema.type.find((t) => t !== 'null' && t !== 'NULL')
+    : schema.type;
   if (typeof type === 'string') return type.toLowerCase();
   if (isObject(schema.properties)) return 'object';
   if (schema.items !== undefined) return 'array';

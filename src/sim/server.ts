@@ -15,7 +15,7 @@ import { newResponseId } from './response.js';
 import type { BehaviourInput, BuildPatch, Scenario, ScenarioInput } from './scenario.js';
 import { loadDefaultScenario, loadScenarioFile, validateScenario } from './scenario-load.js';
 import { deriveSeed } from './seeds.js';
-import { StatsRecorder, type SimStats } from './stats.js';
+import { type SimStats, StatsRecorder } from './stats.js';
 
 export interface SimulatorOptions {
   /** A scenario file (path or file URL), an inline scenario object, or nothing for the incident. */

@@ -1,4 +1,12 @@
-import { arrayField, field, isObject, type Json, objectField, partsOf, stringField } from './request-fields.js';
+import {
+  arrayField,
+  field,
+  isObject,
+  type Json,
+  objectField,
+  partsOf,
+  stringField,
+} from './request-fields.js';
 
 /**
  * Token counting that grows with input like the real tokenizer does, on average: about four
@@ -49,7 +57,10 @@ function countParts(parts: Json[], add: (modality: Modality, n: number) => void)
     if (inline) {
       const data = stringField(inline, 'data') ?? '';
       const bytes = Math.floor((data.length * 3) / 4);
-      add(modalityOf(stringField(inline, 'mimeType', 'mime_type')), Math.max(1, Math.ceil(bytes / MEDIA_BYTES_PER_TOKEN)));
+      add(
+        modalityOf(stringField(inline, 'mimeType', 'mime_type')),
+        Math.max(1, Math.ceil(bytes / MEDIA_BYTES_PER_TOKEN)),
+      );
       continue;
     }
     const file = objectField(part, 'fileData', 'file_data');

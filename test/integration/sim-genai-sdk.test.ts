@@ -30,7 +30,10 @@ describe('@google/genai against the simulator', () => {
 
       it('generateContentStream yields several chunks whose text joins to the unary answer', async () => {
         const ai = client(apiVersion);
-        const unary = await ai.models.generateContent({ model: 'gemini-flash-latest', contents: 'stream me' });
+        const unary = await ai.models.generateContent({
+          model: 'gemini-flash-latest',
+          contents: 'stream me',
+        });
         const chunks = [];
         for await (const chunk of await ai.models.generateContentStream({
           model: 'gemini-flash-latest',
@@ -41,13 +44,18 @@ describe('@google/genai against the simulator', () => {
         expect(chunks.length).toBe(5);
         expect(chunks.map((c) => c.text).join('')).toBe(unary.text);
         expect(chunks.at(-1)!.candidates?.[0]?.finishReason).toBe('STOP');
-        expect(chunks.at(-1)!.usageMetadata?.candidatesTokenCount).toBe(unary.usageMetadata?.candidatesTokenCount);
+        expect(chunks.at(-1)!.usageMetadata?.candidatesTokenCount).toBe(
+          unary.usageMetadata?.candidatesTokenCount,
+        );
       });
 
       it('countTokens grows with the input', async () => {
         const ai = client(apiVersion);
         const small = await ai.models.countTokens({ model: 'gemini-2.5-flash', contents: 'count me' });
-        const big = await ai.models.countTokens({ model: 'gemini-2.5-flash', contents: 'count me '.repeat(100) });
+        const big = await ai.models.countTokens({
+          model: 'gemini-2.5-flash',
+          contents: 'count me '.repeat(100),
+        });
         expect(small.totalTokens).toBe(2);
         expect(big.totalTokens).toBeGreaterThan(200);
       });
@@ -122,7 +130,10 @@ describe('@google/genai against the simulator', () => {
     // the scenario's seed (13) reproduces the report: 17 of the first 25 calls fail
     expect(failuresInFirst25).toBe(17);
     expect(failures).toBe(141); // exact for seed 13; 0.705 of 200, the weights say 0.68
-    expect(sim().stats().requests.byBuild).toEqual({ [INCIDENT.deadBuild]: 141, [INCIDENT.healthyBuild]: 59 });
+    expect(sim().stats().requests.byBuild).toEqual({
+      [INCIDENT.deadBuild]: 141,
+      [INCIDENT.healthyBuild]: 59,
+    });
   });
 
   it('the siblings never fail', async () => {
@@ -144,7 +155,11 @@ describe('@google/genai against the simulator', () => {
             functionDeclarations: [
               {
                 name: 'get_weather',
-                parametersJsonSchema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+                parametersJsonSchema: {
+                  type: 'object',
+                  properties: { city: { type: 'string' } },
+                  required: ['city'],
+                },
               },
             ],
           },
@@ -168,7 +183,10 @@ describe('@google/genai against the simulator', () => {
       contents: 'a person',
       config: {
         responseMimeType: 'application/json',
-        responseSchema: { type: 'OBJECT', properties: { name: { type: 'STRING' }, age: { type: 'INTEGER' } } },
+        responseSchema: {
+          type: 'OBJECT',
+          properties: { name: { type: 'STRING' }, age: { type: 'INTEGER' } },
+        },
       },
     });
     expect(JSON.parse(json.text!)).toEqual({ name: 'person', age: 1 });

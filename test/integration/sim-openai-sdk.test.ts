@@ -36,7 +36,9 @@ describe('openai SDK against the simulator', () => {
     const chunks = [];
     for await (const chunk of stream) chunks.push(chunk);
     expect(chunks.length).toBe(5);
-    expect(chunks.map((c) => c.choices[0]?.delta.content ?? '').join('')).toBe(whole.choices[0]!.message.content);
+    expect(chunks.map((c) => c.choices[0]?.delta.content ?? '').join('')).toBe(
+      whole.choices[0]!.message.content,
+    );
     expect(chunks.at(-1)!.choices[0]!.finish_reason).toBe('stop');
     expect(chunks.at(-1)!.usage).toEqual(whole.usage);
   });
@@ -111,7 +113,11 @@ describe('openai SDK against the simulator', () => {
   });
 
   it('embeddings', async () => {
-    const r = await client().embeddings.create({ model: INCIDENT.embeddingModel, input: ['a b', 'c'], dimensions: 8 });
+    const r = await client().embeddings.create({
+      model: INCIDENT.embeddingModel,
+      input: ['a b', 'c'],
+      dimensions: 8,
+    });
     expect(r.data.map((d) => d.embedding.length)).toEqual([8, 8]);
   });
 });

@@ -1,6 +1,6 @@
 import { request } from 'undici';
 import { describe, expect, it } from 'vitest';
-import { INCIDENT, oneBuild, useSim, withSim } from '../support/sim.js';
+import { INCIDENT, useSim, withSim } from '../support/sim.js';
 
 interface Raw {
   status: number;
@@ -8,13 +8,22 @@ interface Raw {
   text: string;
 }
 
-async function call(base: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Raw> {
+async function call(
+  base: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<Raw> {
   const res = await request(`${base}${path}`, {
     method: body === undefined ? 'GET' : 'POST',
     headers: { 'content-type': 'application/json', ...headers },
     ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
   });
-  return { status: res.statusCode, contentType: String(res.headers['content-type']), text: await res.body.text() };
+  return {
+    status: res.statusCode,
+    contentType: String(res.headers['content-type']),
+    text: await res.body.text(),
+  };
 }
 
 const HI = { contents: [{ parts: [{ text: 'hi' }] }] };
@@ -27,7 +36,12 @@ describe('wire format: success framing', () => {
     expect(r.status).toBe(200);
     expect(r.contentType).toBe('application/json; charset=UTF-8');
     expect(r.text).toMatch(/^\{\n {2}"candidates": \[\n/);
-    expect(Object.keys(JSON.parse(r.text))).toEqual(['candidates', 'usageMetadata', 'modelVersion', 'responseId']);
+    expect(Object.keys(JSON.parse(r.text))).toEqual([
+      'candidates',
+      'usageMetadata',
+      'modelVersion',
+      'responseId',
+    ]);
   });
 
   it('alt=sse: only `data: <compact json>\\r\\n\\r\\n` events, finishReason only on the last', async () => {
@@ -41,7 +55,13 @@ describe('wire format: success framing', () => {
       expect(e).toMatch(/^data: \{[^\n\r]*\}$/);
       return JSON.parse(e.slice('data: '.length));
     });
-    expect(chunks.map((c) => c.candidates[0].finishReason)).toEqual([undefined, undefined, undefined, undefined, 'STOP']);
+    expect(chunks.map((c) => c.candidates[0].finishReason)).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      'STOP',
+    ]);
     expect(chunks.every((c) => c.usageMetadata.promptTokenCount === 1)).toBe(true);
     expect(chunks.some((c) => 'continuationToken' in c.candidates[0])).toBe(false);
   });
@@ -62,7 +82,9 @@ describe('wire format: success framing', () => {
 
   it('the same routes answer under /v1/ and /v1alpha/', async () => {
     for (const version of ['v1', 'v1alpha']) {
-      expect((await call(sim().url, `/${version}/models/gemini-2.5-flash:generateContent`, HI)).status).toBe(200);
+      expect((await call(sim().url, `/${version}/models/gemini-2.5-flash:generateContent`, HI)).status).toBe(
+        200,
+      );
       expect((await call(sim().url, `/${version}/models`)).status).toBe(200);
     }
   });
@@ -72,9 +94,15 @@ describe('wire format: success framing', () => {
       contents: [{ parts: [{ text: 'count these words' }] }],
     });
     const b = await call(sim().url, '/v1beta/models/gemini-2.5-flash:countTokens', {
-      generateContentRequest: { model: 'models/gemini-2.5-flash', contents: [{ parts: [{ text: 'count these words' }] }] },
+      generateContentRequest: {
+        model: 'models/gemini-2.5-flash',
+        contents: [{ parts: [{ text: 'count these words' }] }],
+      },
     });
-    expect(JSON.parse(a.text)).toEqual({ totalTokens: 5, promptTokensDetails: [{ modality: 'TEXT', tokenCount: 5 }] });
+    expect(JSON.parse(a.text)).toEqual({
+      totalTokens: 5,
+      promptTokensDetails: [{ modality: 'TEXT', tokenCount: 5 }],
+    });
     expect(JSON.parse(b.text)).toEqual(JSON.parse(a.text));
   });
 
@@ -103,7 +131,10 @@ describe('wire format: success framing', () => {
 
   it('GET models/{m} for a model and a healthy build; the dead build is not found', async () => {
     const model = await call(sim().url, '/v1beta/models/gemini-3.5-flash');
-    expect(JSON.parse(model.text)).toMatchObject({ name: 'models/gemini-3.5-flash', displayName: 'Gemini 3.5 Flash' });
+    expect(JSON.parse(model.text)).toMatchObject({
+      name: 'models/gemini-3.5-flash',
+      displayName: 'Gemini 3.5 Flash',
+    });
     const build = await call(sim().url, `/v1beta/models/${INCIDENT.healthyBuild}`);
     expect(JSON.parse(build.text)).toMatchObject({ name: `models/${INCIDENT.healthyBuild}` });
     const dead = await call(sim().url, `/v1beta/models/${INCIDENT.deadBuild}`);
@@ -137,7 +168,11 @@ describe('wire format: errors', () => {
   });
 
   it('errors on alt=sse requests carry a non-JSON content type (§7.2); JSON-array streams an array', async () => {
-    const sse = await call(sim().url, `/v1beta/models/${INCIDENT.deadBuild}:streamGenerateContent?alt=sse`, HI);
+    const sse = await call(
+      sim().url,
+      `/v1beta/models/${INCIDENT.deadBuild}:streamGenerateContent?alt=sse`,
+      HI,
+    );
     expect(sse.status).toBe(404);
     expect(sse.contentType).not.toContain('json');
     expect(JSON.parse(sse.text).error.status).toBe('NOT_FOUND');
@@ -152,14 +187,18 @@ describe('wire format: errors', () => {
     expect(r.status).toBe(400);
     const error = JSON.parse(r.text).error;
     expect(error.status).toBe('INVALID_ARGUMENT');
-    expect(error.message).toBe('Invalid JSON payload received. Unexpected token.\n{"contents": }\n             ^');
+    expect(error.message).toBe(
+      'Invalid JSON payload received. Unexpected token.\n{"contents": }\n             ^',
+    );
     expect(error.details[0]['@type']).toBe('type.googleapis.com/google.rpc.BadRequest');
   });
 
   it('a request without contents is 400', async () => {
     const r = await call(sim().url, '/v1beta/models/gemini-2.5-flash:generateContent', {});
     expect(r.status).toBe(400);
-    expect(JSON.parse(r.text).error.message).toBe('* GenerateContentRequest.contents: contents is not specified\n');
+    expect(JSON.parse(r.text).error.message).toBe(
+      '* GenerateContentRequest.contents: contents is not specified\n',
+    );
   });
 
   it('unknown URLs get Google’s HTML 404 page', async () => {
@@ -169,7 +208,10 @@ describe('wire format: errors', () => {
       ['POST', '/v1beta/models/gemini-2.5-flash:predictLongRunning'],
       ['GET', '/v1/openai/models'],
     ] as const) {
-      const r = await request(`${sim().url}${path}`, { method, ...(method === 'POST' ? { body: '{}' } : {}) });
+      const r = await request(`${sim().url}${path}`, {
+        method,
+        ...(method === 'POST' ? { body: '{}' } : {}),
+      });
       expect(r.statusCode).toBe(404);
       expect(r.headers['content-type']).toBe('text/html; charset=UTF-8');
       expect(await r.body.text()).toContain('That’s an error.');
@@ -212,10 +254,13 @@ describe('API keys (§2.1)', () => {
     expect((await call(sim().url, path, HI, { 'x-goog-api-key': 'good-key' })).status).toBe(200);
     expect((await call(sim().url, `${path}?key=good-key`, HI)).status).toBe(200);
     const chat = { model: 'm', messages: [{ role: 'user', content: 'hi' }] };
-    expect((await call(sim().url, '/v1beta/openai/chat/completions', chat, { authorization: 'Bearer good-key' })).status).toBe(
-      200,
-    );
-    const denied = await call(sim().url, '/v1beta/openai/chat/completions', chat, { authorization: 'Bearer nope' });
+    expect(
+      (await call(sim().url, '/v1beta/openai/chat/completions', chat, { authorization: 'Bearer good-key' }))
+        .status,
+    ).toBe(200);
+    const denied = await call(sim().url, '/v1beta/openai/chat/completions', chat, {
+      authorization: 'Bearer nope',
+    });
     expect(denied.status).toBe(400);
     expect(JSON.parse(denied.text)[0].error.status).toBe('INVALID_ARGUMENT');
   });

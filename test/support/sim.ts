@@ -56,7 +56,9 @@ export function oneBuild(behaviour: BehaviourInput, extra: Record<string, unknow
     seed: 1,
     models: {
       'sim-model': { builds: [{ name: 'sim-model-001', weight: 1, behaviour, ...extra }] },
-      'gemini-embedding-001': { builds: [{ name: 'gemini-embedding-001-001', weight: 1, behaviour, ...extra }] },
+      'gemini-embedding-001': {
+        builds: [{ name: 'gemini-embedding-001-001', weight: 1, behaviour, ...extra }],
+      },
     },
   };
 }

@@ -4,7 +4,7 @@ import { configFromObject } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
 import { createGateway, type Gateway } from '../../src/gateway.js';
 import { seededRandom } from '../../src/random.js';
-import { startSimulator } from '../../src/sim/server.js';
+import { type SimulatorOptions, startSimulator } from '../../src/sim/server.js';
 import { createLogger } from '../../src/telemetry/log.js';
 
 export type Sim = Awaited<ReturnType<typeof startSimulator>>;
@@ -64,9 +64,18 @@ export function incidentConfig(simUrl: string, over: Record<string, unknown> = {
 }
 
 export async function startStack(
-  opts: { seed?: number; config?: (simUrl: string) => Config; clock?: Clock; healthTickMs?: number } = {},
+  opts: {
+    seed?: number;
+    scenario?: SimulatorOptions['scenario'];
+    config?: (simUrl: string) => Config;
+    clock?: Clock;
+    healthTickMs?: number;
+  } = {},
 ): Promise<Stack> {
-  const sim = await startSimulator({ seed: opts.seed ?? 1 });
+  const sim = await startSimulator({
+    seed: opts.seed ?? 1,
+    ...(opts.scenario ? { scenario: opts.scenario } : {}),
+  });
   const config = (opts.config ?? incidentConfig)(sim.url);
   const gateway = createGateway(config, {
     random: seededRandom(opts.seed ?? 1),

@@ -11,7 +11,12 @@ describe('modelResource', () => {
       description: 'Gemini 3.5 Flash (simulated)',
       inputTokenLimit: 1_048_576,
       outputTokenLimit: 65_536,
-      supportedGenerationMethods: ['generateContent', 'countTokens', 'createCachedContent', 'batchGenerateContent'],
+      supportedGenerationMethods: [
+        'generateContent',
+        'countTokens',
+        'createCachedContent',
+        'batchGenerateContent',
+      ],
       temperature: 1,
       topP: 0.95,
       topK: 64,

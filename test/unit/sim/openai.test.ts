@@ -11,11 +11,23 @@ describe('chatToGenerate', () => {
       stream: true,
       max_tokens: 50,
       response_format: { type: 'json_schema', json_schema: { name: 'x', schema: { type: 'object' } } },
-      tools: [{ type: 'function', function: { name: 'f', description: 'd', parameters: { type: 'object' } } }],
+      tools: [
+        { type: 'function', function: { name: 'f', description: 'd', parameters: { type: 'object' } } },
+      ],
       messages: [
         { role: 'system', content: 'be brief' },
-        { role: 'user', content: [{ type: 'text', text: 'hi' }, { type: 'image_url', image_url: { url: 'data:image/png;base64,AAAA' } }] },
-        { role: 'assistant', content: null, tool_calls: [{ id: 'c1', type: 'function', function: { name: 'f', arguments: '{"a":1}' } }] },
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'hi' },
+            { type: 'image_url', image_url: { url: 'data:image/png;base64,AAAA' } },
+          ],
+        },
+        {
+          role: 'assistant',
+          content: null,
+          tool_calls: [{ id: 'c1', type: 'function', function: { name: 'f', arguments: '{"a":1}' } }],
+        },
         { role: 'tool', tool_call_id: 'c1', content: '{"ok":true}' },
       ],
     });
@@ -29,8 +41,16 @@ describe('chatToGenerate', () => {
           { role: 'user', parts: [{ functionResponse: { name: 'f', response: { content: { ok: true } } } }] },
         ],
         systemInstruction: { parts: [{ text: 'be brief' }] },
-        tools: [{ functionDeclarations: [{ name: 'f', description: 'd', parametersJsonSchema: { type: 'object' } }] }],
-        generationConfig: { maxOutputTokens: 50, responseMimeType: 'application/json', responseJsonSchema: { type: 'object' } },
+        tools: [
+          {
+            functionDeclarations: [{ name: 'f', description: 'd', parametersJsonSchema: { type: 'object' } }],
+          },
+        ],
+        generationConfig: {
+          maxOutputTokens: 50,
+          responseMimeType: 'application/json',
+          responseJsonSchema: { type: 'object' },
+        },
       },
     });
   });
@@ -50,24 +70,45 @@ describe('chat completions', () => {
       created: 1_700_000_000,
       model: 'build-1',
       choices: [{ index: 0, message: { role: 'assistant', content: reply.text }, finish_reason: 'stop' }],
-      usage: { prompt_tokens: 1, completion_tokens: reply.candidatesTokens, total_tokens: 1 + reply.candidatesTokens },
+      usage: {
+        prompt_tokens: 1,
+        completion_tokens: reply.candidatesTokens,
+        total_tokens: 1 + reply.candidatesTokens,
+      },
     });
   });
 
   it('a function call becomes tool_calls with JSON-string arguments', () => {
     const reply = composeReply(
-      { contents: [{ parts: [{ text: 'go' }] }], tools: [{ functionDeclarations: [{ name: 'f', parameters: { type: 'OBJECT', properties: { n: { type: 'INTEGER' } } } }] }] },
+      {
+        contents: [{ parts: [{ text: 'go' }] }],
+        tools: [
+          {
+            functionDeclarations: [
+              { name: 'f', parameters: { type: 'OBJECT', properties: { n: { type: 'INTEGER' } } } },
+            ],
+          },
+        ],
+      },
       10,
     );
-    const message = (chatCompletion(reply, meta).choices as { message: { tool_calls: unknown[] } }[])[0]!.message;
+    const message = (chatCompletion(reply, meta).choices as { message: { tool_calls: unknown[] } }[])[0]!
+      .message;
     expect(message.tool_calls).toEqual([
-      { id: expect.stringMatching(/^function-call-\d+$/), type: 'function', function: { name: 'f', arguments: '{"n":1}' } },
+      {
+        id: expect.stringMatching(/^function-call-\d+$/),
+        type: 'function',
+        function: { name: 'f', arguments: '{"n":1}' },
+      },
     ]);
   });
 
   it('stream chunks carry deltas; the last carries finish_reason and usage', () => {
     const reply = composeReply({ contents: [{ parts: [{ text: 'hi' }] }] }, 40);
-    const chunks = chatChunks(reply, meta, 4) as { choices: { delta: { content: string }; finish_reason: string | null }[]; usage?: unknown }[];
+    const chunks = chatChunks(reply, meta, 4) as {
+      choices: { delta: { content: string }; finish_reason: string | null }[];
+      usage?: unknown;
+    }[];
     expect(chunks).toHaveLength(4);
     expect(chunks.map((c) => c.choices[0]!.delta.content).join('')).toBe(reply.text);
     expect(chunks.map((c) => c.choices[0]!.finish_reason)).toEqual([null, null, null, 'stop']);

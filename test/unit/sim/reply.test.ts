@@ -54,7 +54,10 @@ describe('composeReply: text', () => {
     const small = composeReply(ask('hi'), 10).prompt.total;
     const bigger = composeReply(ask('hi '.repeat(400)), 10).prompt.total;
     expect(bigger).toBeGreaterThan(small * 100);
-    const withSystem = composeReply(ask('hi', { systemInstruction: { parts: [{ text: 'be brief '.repeat(10) }] } }), 10);
+    const withSystem = composeReply(
+      ask('hi', { systemInstruction: { parts: [{ text: 'be brief '.repeat(10) }] } }),
+      10,
+    );
     expect(withSystem.prompt.total).toBeGreaterThan(small);
     const image = (bytes: number) =>
       composeReply(
@@ -62,7 +65,10 @@ describe('composeReply: text', () => {
           contents: [
             {
               role: 'user',
-              parts: [{ text: 'describe' }, { inlineData: { mimeType: 'image/png', data: 'A'.repeat((bytes * 4) / 3) } }],
+              parts: [
+                { text: 'describe' },
+                { inlineData: { mimeType: 'image/png', data: 'A'.repeat((bytes * 4) / 3) } },
+              ],
             },
           ],
         },
@@ -91,7 +97,10 @@ describe('composeReply: text', () => {
 
 describe('composeReply: thinking', () => {
   it('adds a thought and thoughtsTokenCount when includeThoughts is set', () => {
-    const reply = composeReply(ask('hi', { generationConfig: { thinkingConfig: { includeThoughts: true } } }), 40);
+    const reply = composeReply(
+      ask('hi', { generationConfig: { thinkingConfig: { includeThoughts: true } } }),
+      40,
+    );
     expect(reply.thought).toContain('"hi"');
     expect(reply.thoughtsTokens).toBe(Math.ceil(reply.thought!.length / 4));
     expect(composeReply(ask('hi'), 40).thought).toBeUndefined();
@@ -119,7 +128,10 @@ describe('composeReply: function calling', () => {
       {
         contents: [
           { role: 'user', parts: [{ text: 'weather in Paris?' }] },
-          { role: 'model', parts: [{ functionCall: { name: 'get_current_weather', args: { location: 'Paris' } } }] },
+          {
+            role: 'model',
+            parts: [{ functionCall: { name: 'get_current_weather', args: { location: 'Paris' } } }],
+          },
           {
             role: 'user',
             parts: [{ functionResponse: { name: 'get_current_weather', response: { temperature: 21 } } }],
@@ -182,7 +194,11 @@ describe('composeReply: JSON mode', () => {
             type: 'ARRAY',
             items: {
               type: 'OBJECT',
-              properties: { name: { type: 'STRING' }, minutes: { type: 'NUMBER' }, vegan: { type: 'BOOLEAN' } },
+              properties: {
+                name: { type: 'STRING' },
+                minutes: { type: 'NUMBER' },
+                vegan: { type: 'BOOLEAN' },
+              },
               propertyOrdering: ['vegan', 'name', 'minutes'],
             },
           },
@@ -200,7 +216,10 @@ describe('composeReply: JSON mode', () => {
     expect(JSON.parse(plain.text!)).toEqual({ answer: 'hi' });
     const choice = composeReply(
       ask('pick', {
-        generationConfig: { responseMimeType: 'text/x.enum', responseSchema: { type: 'STRING', enum: ['red', 'blue'] } },
+        generationConfig: {
+          responseMimeType: 'text/x.enum',
+          responseSchema: { type: 'STRING', enum: ['red', 'blue'] },
+        },
       }),
       40,
     );

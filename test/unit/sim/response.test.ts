@@ -25,7 +25,9 @@ describe('unaryResponse', () => {
   it('is the §4 shape with modelVersion naming the build', () => {
     const reply = composeReply(ask('hi'), 10);
     expect(unaryResponse(reply, served)).toEqual({
-      candidates: [{ content: { parts: [{ text: reply.text }], role: 'model' }, finishReason: 'STOP', index: 0 }],
+      candidates: [
+        { content: { parts: [{ text: reply.text }], role: 'model' }, finishReason: 'STOP', index: 0 },
+      ],
       usageMetadata: {
         promptTokenCount: 1,
         candidatesTokenCount: reply.candidatesTokens,
@@ -48,12 +50,21 @@ describe('streamResponses', () => {
     const counts = chunks.map((c) => c.usageMetadata!.candidatesTokenCount!);
     expect(counts).toEqual([...counts].sort((a, b) => a - b));
     expect(counts.at(-1)).toBe(reply.candidatesTokens);
-    expect(chunks.map((c) => c.candidates![0]!.finishReason)).toEqual([undefined, undefined, undefined, undefined, 'STOP']);
+    expect(chunks.map((c) => c.candidates![0]!.finishReason)).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      'STOP',
+    ]);
     expect(new Set(chunks.map((c) => c.responseId))).toEqual(new Set(['RID']));
   });
 
   it('gives a thought its own first chunk, before any candidatesTokenCount', () => {
-    const reply = composeReply(ask('hi', { generationConfig: { thinkingConfig: { includeThoughts: true } } }), 40);
+    const reply = composeReply(
+      ask('hi', { generationConfig: { thinkingConfig: { includeThoughts: true } } }),
+      40,
+    );
     const chunks = streamResponses(reply, served, 5);
     expect(chunks).toHaveLength(5);
     expect(chunks[0]!.candidates![0]!.content!.parts).toEqual([{ text: reply.thought, thought: true }]);
@@ -74,7 +85,10 @@ describe('streamResponses', () => {
     const candidate = chunks[0]!.candidates![0]!;
     expect(candidate.content!.parts![0]).toMatchObject({ functionCall: { name: 'f', args: {} } });
     expect(typeof candidate.content!.parts![0]!.thoughtSignature).toBe('string');
-    expect(candidate).toMatchObject({ finishReason: 'STOP', finishMessage: 'Model generated function call(s).' });
+    expect(candidate).toMatchObject({
+      finishReason: 'STOP',
+      finishMessage: 'Model generated function call(s).',
+    });
   });
 });
 

@@ -76,8 +76,12 @@ describe('scenario errors name the file, the line and the field', () => {
   it('an unknown behaviour kind lists the kinds there are', () => {
     const text = GOOD.replace('{ kind: dead }', '{ kind: zombie }');
     const message = errorOf(() => parseScenarioText(text, 's.yaml'));
-    expect(message).toMatch(/^s\.yaml:6: models\.gemini-3\.5-flash\.builds\[0\]\.behaviour\.kind: expected one of: /);
-    expect(message).toContain('healthy, dead, overloaded, transient, hang, reset, streamCut, streamError, malformed');
+    expect(message).toMatch(
+      /^s\.yaml:6: models\.gemini-3\.5-flash\.builds\[0\]\.behaviour\.kind: expected one of: /,
+    );
+    expect(message).toContain(
+      'healthy, dead, overloaded, transient, hang, reset, streamCut, streamError, malformed',
+    );
   });
 
   it('a rate outside 0..1', () => {
@@ -88,7 +92,10 @@ describe('scenario errors name the file, the line and the field', () => {
   });
 
   it('a missing field points at its parent', () => {
-    const text = GOOD.replace('      - name: good-build\n', '      - weight: 5\n').replace('        weight: 32\n', '');
+    const text = GOOD.replace('      - name: good-build\n', '      - weight: 5\n').replace(
+      '        weight: 32\n',
+      '',
+    );
     expect(errorOf(() => parseScenarioText(text, 's.yaml'))).toBe(
       's.yaml:7: models.gemini-3.5-flash.builds[1].name: required (a string)',
     );
@@ -109,7 +116,10 @@ describe('scenario errors name the file, the line and the field', () => {
   });
 
   it('a latency with p99 under p50', () => {
-    const text = GOOD.replace('        weight: 32\n', '        weight: 32\n        latency: { p50Ms: 100, p99Ms: 50 }\n');
+    const text = GOOD.replace(
+      '        weight: 32\n',
+      '        weight: 32\n        latency: { p50Ms: 100, p99Ms: 50 }\n',
+    );
     expect(errorOf(() => parseScenarioText(text, 's.yaml'))).toBe(
       's.yaml:9: models.gemini-3.5-flash.builds[1].latency.p99Ms: expected p99Ms >= p50Ms',
     );
@@ -120,7 +130,9 @@ describe('scenario errors name the file, the line and the field', () => {
   });
 
   it('no models at all', () => {
-    expect(errorOf(() => parseScenarioText('seed: 3\n', 's.yaml'))).toBe('s.yaml:1: models: required (a mapping)');
+    expect(errorOf(() => parseScenarioText('seed: 3\n', 's.yaml'))).toBe(
+      's.yaml:1: models: required (a mapping)',
+    );
   });
 
   it('a document that is not a mapping', () => {
@@ -145,8 +157,13 @@ describe('scenario files', () => {
 
   it('JSON is accepted, with lines in its errors as well', async () => {
     const file = join(dir, 's.json');
-    await writeFile(file, '{\n  "models": {\n    "m": {\n      "builds": [{ "name": "b", "weight": -1 }]\n    }\n  }\n}\n');
-    await expect(loadScenarioFile(file)).rejects.toThrow(`${file}:4: models.m.builds[0].weight: expected a number >= 0`);
+    await writeFile(
+      file,
+      '{\n  "models": {\n    "m": {\n      "builds": [{ "name": "b", "weight": -1 }]\n    }\n  }\n}\n',
+    );
+    await expect(loadScenarioFile(file)).rejects.toThrow(
+      `${file}:4: models.m.builds[0].weight: expected a number >= 0`,
+    );
     await writeFile(file, '{"models": {"m": {}}}');
     expect((await loadScenarioFile(file)).models).toEqual({ m: {} });
   });
