@@ -24,7 +24,9 @@ export function serveCommand(ctx: CommandContext): Command {
       const { io } = ctx;
       const sim = opts.config ? undefined : await startSimulator({});
       try {
-        const config = opts.config ? loadConfig(opts.config, io.env) : demoConfig(sim!.url);
+        const config = opts.config
+          ? loadConfig(opts.config, io.env)
+          : demoConfig(sim!.url, { sqlitePath: '.aliasgate/demo-state.db' });
         const gateway = createGateway(config);
         const { url } = await gateway.listen(
           opts.port ?? config.server.port,

@@ -44,7 +44,10 @@ const FAILURES = 1;
  */
 export class OutlierDetector {
   readonly #policy: OutlierPolicy;
+  /** Evidence for the failure-rate rule; cleared when a detection uses it up. */
   readonly #window: SlidingWindow;
+  /** The same counts, never cleared: what status pages and the least-bad choice read. */
+  readonly #seen: SlidingWindow;
   #targetFaults = 0;
   #transients = 0;
   #probation = false;
@@ -52,6 +55,7 @@ export class OutlierDetector {
   constructor(policy: OutlierPolicy) {
     this.#policy = policy;
     this.#window = new SlidingWindow(policy.failureRate.windowMs, 2);
+    this.#seen = new SlidingWindow(policy.failureRate.windowMs, 2);
   }
 
   /** Feeds one verdict observed at `now` (epoch ms); returns a Detection when the target should go. */
@@ -63,6 +67,7 @@ export class OutlierDetector {
         this.#transients = 0;
         this.#probation = false;
         this.#window.add(now, REQUESTS);
+        this.#seen.add(now, REQUESTS);
         return undefined;
       case 'overloaded':
         return undefined;
@@ -78,6 +83,8 @@ export class OutlierDetector {
   #failed(now: number, last: string): Detection | undefined {
     this.#window.add(now, REQUESTS);
     this.#window.add(now, FAILURES);
+    this.#seen.add(now, REQUESTS);
+    this.#seen.add(now, FAILURES);
     const policy = this.#policy;
     if (this.#probation) {
       return { rule: 'probation', reason: `failed again right after its ejection ended; last: ${last}` };
@@ -105,10 +112,10 @@ export class OutlierDetector {
     };
   }
 
-  /** The window's counts at `now` (epoch ms), for status pages. */
+  /** Answers and failures in the last window at `now` (epoch ms), for status pages; a detection does not clear them. */
   stats(now: number): WindowStats {
-    const requests = this.#window.sum(now, REQUESTS);
-    const failures = this.#window.sum(now, FAILURES);
+    const requests = this.#seen.sum(now, REQUESTS);
+    const failures = this.#seen.sum(now, FAILURES);
     return { requests, failures, successRate: requests === 0 ? null : (requests - failures) / requests };
   }
 
@@ -122,7 +129,7 @@ export class OutlierDetector {
     this.#probation = true;
   }
 
-  /** Forgets streaks, window and probation. */
+  /** Forgets streaks, evidence and probation (not the counts stats() reports). */
   reset(): void {
     this.#targetFaults = 0;
     this.#transients = 0;

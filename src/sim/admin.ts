@@ -1,7 +1,6 @@
 import { errorStatus, JSON_CONTENT_TYPE, renderEnvelope } from '../wire/envelope.js';
 import type { SimContext } from './context.js';
-import type { Exchange } from './exchange.js';
-import { readBody } from './exchange.js';
+import { type Exchange, readBody } from './exchange.js';
 import type { BuildView } from './fleet.js';
 import { isObject } from './request-fields.js';
 import { BuildPatchSchema } from './scenario.js';

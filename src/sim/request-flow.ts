@@ -1,8 +1,7 @@
 import { decideOutcome } from './behaviour.js';
 import type { SimContext } from './context.js';
 import { type Answer, deliver, type Framing, sendError } from './delivery.js';
-import type { Exchange } from './exchange.js';
-import { readBody } from './exchange.js';
+import { type Exchange, readBody } from './exchange.js';
 import type { Route } from './fleet.js';
 import { invalidApiKey, invalidJson, missingApiKey, payloadTooLarge } from './google-errors.js';
 import { sampleLatencyMs } from './latency.js';
@@ -19,7 +18,7 @@ export function authenticate(
   ex: Exchange,
   query: URLSearchParams | undefined,
   framing: Framing,
-) {
+): boolean {
   if (!ctx.apiKeys) return true;
   const key = presentedKey(ex, query);
   if (key === undefined) sendError(ex, framing, missingApiKey());

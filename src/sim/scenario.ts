@@ -37,6 +37,10 @@ import { z } from 'zod';
  * - `streamError`: after `afterChunks` chunks a stream ends with Google's bare error object (§7.3),
  *   status `status` (default 503); on unary methods, that error.
  * - `malformed`: 200 with a body that is not valid JSON.
+ *
+ * Behaviours and latency apply to the POST methods (generateContent, streams, countTokens,
+ * embeddings, OpenAI chat/embeddings). `GET models/{build}` only reflects `dead` (404); the
+ * catalogue itself (`GET models`, `GET models/{alias}`) always answers.
  */
 
 const rate = z

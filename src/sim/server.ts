@@ -30,6 +30,11 @@ export interface SimulatorOptions {
   clock?: Clock;
   /** Largest request body read, bytes (default 20 MiB, the real inline limit). */
   maxBodyBytes?: number;
+  /**
+   * Called with a bug of the simulator's own (the client gets Google's 500). Default: printed to
+   * stderr, because a fixture that fails quietly makes other tests lie.
+   */
+  onError?: (error: unknown) => void;
 }
 
 /** A running simulator. */
@@ -75,7 +80,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     newResponseId: () => newResponseId(ids),
   };
-  const server = createServer((req, res) => onRequest(ctx, req, res));
+  const onError = options.onError ?? ((e: unknown) => console.error('aliasgate sim: internal error:', e));
+  const server = createServer((req, res) => onRequest(ctx, req, res, onError));
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -112,7 +118,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   };
 }
 
-function onRequest(ctx: SimContext, req: IncomingMessage, res: ServerResponse): void {
+function onRequest(
+  ctx: SimContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  onError: (error: unknown) => void,
+): void {
   const ex = new Exchange(req, res, ctx.clock);
   const url = req.url ?? '/';
   const q = url.indexOf('?');
@@ -130,7 +141,12 @@ function onRequest(ctx: SimContext, req: IncomingMessage, res: ServerResponse): 
   } catch (e) {
     handled = Promise.reject(e);
   }
-  if (handled) handled.catch(() => internalError(ex));
+  if (handled instanceof Promise) {
+    handled.catch((e: unknown) => {
+      onError(e);
+      internalError(ex);
+    });
+  }
 }
 
 function dispatch(

@@ -112,7 +112,7 @@ describe('OutlierDetector probation and reset', () => {
     expect(detection?.rule).toBe(rule);
   });
 
-  it('reset forgets streaks, window and probation', () => {
+  it('reset forgets streaks, evidence and probation, but not the counts status pages show', () => {
     const detector = new OutlierDetector(DEFAULT_OUTLIER_POLICY);
     detector.startProbation();
     detector.record(ok, T0);
@@ -120,7 +120,7 @@ describe('OutlierDetector probation and reset', () => {
     detector.record(fault, T0);
     detector.reset();
     expect(detector.streaks).toEqual({ targetFaults: 0, transients: 0 });
-    expect(detector.stats(T0).requests).toBe(0);
+    expect(detector.stats(T0)).toEqual({ requests: 3, failures: 2, successRate: 1 / 3 });
     expect(detector.record(fault, T0)).toBeUndefined();
   });
 });
