@@ -86,10 +86,7 @@ export function createGateway(config: Config, deps: GatewayDeps = {}): Gateway {
     metrics,
     log,
     bodyLimitBytes: config.server.bodyLimitBytes,
-    adminToken: {
-      ...(config.auth.adminTokenSha256 ? { sha256: config.auth.adminTokenSha256 } : {}),
-      loopbackOnly: true,
-    },
+    adminTokenSha256: config.auth.adminTokenSha256,
     route: (chain, send, cancelled) => runAttempts(chain, send, judge, loopDeps, cancelled),
     recordVerdict,
     deprecationHeaders(alias) {

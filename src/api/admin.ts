@@ -66,7 +66,7 @@ export async function admin(
 }
 
 function authorize(rt: Runtime, req: IncomingMessage): void {
-  const { sha256, loopbackOnly } = rt.adminToken;
+  const sha256 = rt.adminTokenSha256;
   if (sha256) {
     const auth = req.headers.authorization;
     const token = typeof auth === 'string' && auth.startsWith('Bearer ') ? auth.slice(7).trim() : '';
@@ -78,7 +78,7 @@ function authorize(rt: Runtime, req: IncomingMessage): void {
     }
     return;
   }
-  if (loopbackOnly && !isLoopback(req.socket.remoteAddress)) {
+  if (!isLoopback(req.socket.remoteAddress)) {
     throw new GatewayError(
       'ADMIN_UNAUTHORIZED',
       'No admin token is configured, so the admin API answers on loopback only.',

@@ -3,25 +3,39 @@ import { GatewayError } from '../errors.js';
 
 /**
  * Reads the request body once, bounded by the limit, and keeps it so that any attempt can resend it whatever its
- * size (DESIGN: HAProxy cannot retry a body over its 16 KiB buffer). Chunks are joined once, at the end.
+ * size (DESIGN: HAProxy cannot retry a body over its 16 KiB buffer). With a Content-Length — what every SDK sends —
+ * the bytes are copied straight into one buffer of that size as they arrive, so a 20 MB image is held once, never
+ * as a list of chunks plus their concatenation.
  */
 export function readBody(req: IncomingMessage, limitBytes: number): Promise<Buffer> {
-  const declared = Number(req.headers['content-length']);
-  if (declared > limitBytes) return Promise.reject(tooLarge(limitBytes));
+  const declared =
+    req.headers['content-length'] === undefined ? undefined : Number(req.headers['content-length']);
+  if (declared !== undefined && declared > limitBytes) return Promise.reject(tooLarge(limitBytes));
   return new Promise((resolve, reject) => {
+    const known = declared !== undefined && Number.isSafeInteger(declared) ? declared : undefined;
+    const whole = known !== undefined ? Buffer.allocUnsafe(known) : undefined;
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limitBytes) {
-        req.removeAllListeners('data');
+    const onData = (chunk: Buffer) => {
+      if (size + chunk.length > (known ?? limitBytes)) {
+        req.off('data', onData);
         req.resume();
-        reject(tooLarge(limitBytes));
+        reject(
+          known !== undefined
+            ? new GatewayError('INVALID_REQUEST', 'Body longer than its Content-Length.')
+            : tooLarge(limitBytes),
+        );
         return;
       }
-      chunks.push(chunk);
+      if (whole) chunk.copy(whole, size);
+      else chunks.push(chunk);
+      size += chunk.length;
+    };
+    req.on('data', onData);
+    req.on('end', () => {
+      if (whole) resolve(size === whole.length ? whole : whole.subarray(0, size));
+      else resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
     });
-    req.on('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)));
     req.on('error', reject);
   });
 }

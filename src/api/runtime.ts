@@ -21,7 +21,8 @@ export interface Runtime {
   metrics: Metrics;
   log: Logger;
   bodyLimitBytes: number;
-  adminToken: { sha256?: string; loopbackOnly: boolean };
+  /** SHA-256 of the admin token; without one the admin API answers on loopback only. */
+  adminTokenSha256: string | undefined;
   route(chain: readonly AliasEntry[], send: Send, cancelled: () => boolean): Promise<LoopResult>;
   recordVerdict(target: Target, verdict: Verdict): void;
   /** Extra response headers for a deprecated alias (Warning, Deprecation, Sunset), else undefined. */

@@ -8,14 +8,19 @@ export interface CliRun {
 }
 
 /** Runs the aliasgate program in-process, as a user would from a shell, capturing what it prints. */
-export async function runCli(argv: string[], env: Record<string, string | undefined> = {}): Promise<CliRun> {
+export async function runCli(
+  argv: string[],
+  env: Record<string, string | undefined> = {},
+  /** For serve/sim: runs while the command is up, with what it has printed so far; the command stops after. */
+  whileRunning?: (stdout: () => string) => Promise<void>,
+): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
   const io: CliIO = {
     stdout: { write: (s: string) => (stdout += s), isTTY: false },
     stderr: { write: (s: string) => (stderr += s), isTTY: false },
     env,
-    untilStopped: () => Promise.resolve(),
+    untilStopped: () => (whileRunning ? whileRunning(() => stdout) : Promise.resolve()),
   };
   const status = await main(argv, io);
   return { status, stdout, stderr };

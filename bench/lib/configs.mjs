@@ -1,0 +1,66 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * Gateway configs and simulator scenarios for the benchmarks, written as JSON files the launchers read.
+ * Every gateway config is silent, keeps operator state in memory and listens on a free loopback port.
+ */
+
+const dir = mkdtempSync(join(tmpdir(), 'aliasgate-bench-config-'));
+let written = 0;
+
+/** Writes `value` as JSON to a temp file and returns its path. */
+export function jsonFile(name, value) {
+  const path = join(dir, `${written++}-${name}.json`);
+  writeFileSync(path, JSON.stringify(value));
+  return path;
+}
+
+/** Connections per upstream pool: as many as the largest wrk concurrency, like nginx's keepalive 128. */
+export const UPSTREAM_CONNECTIONS = 128;
+
+/** The common frame: upstreams by name → base URL, aliases as given. */
+export function gatewayConfig(upstreams, aliases, over = {}) {
+  return {
+    server: { host: '127.0.0.1', port: 0 },
+    state: { sqlitePath: ':memory:' },
+    logging: { level: 'silent' },
+    upstreams: Object.fromEntries(
+      Object.entries(upstreams).map(([name, baseUrl]) => [
+        name,
+        { baseUrl, connections: over.connections ?? UPSTREAM_CONNECTIONS },
+      ]),
+    ),
+    aliases,
+    ...(over.routing ? { routing: over.routing } : {}),
+    ...(over.health ? { health: over.health } : {}),
+  };
+}
+
+/** One alias, one target: the overhead case (the issue: "one alias → one target on the static upstream"). */
+export function singleTarget(alias, upstream, model) {
+  return { [alias]: { targets: [{ upstream, model }] } };
+}
+
+/** `count` aliases `bench-00000…`, each with one target on the static upstream; the scale case. */
+export function manyAliases(count) {
+  const aliases = {};
+  for (let i = 0; i < count; i++) {
+    aliases[aliasName(i)] = { targets: [{ upstream: 'static', model: `gemini-bench-${i}` }] };
+  }
+  return aliases;
+}
+
+export function aliasName(i) {
+  return `bench-${String(i).padStart(5, '0')}`;
+}
+
+/** One alias with `count` equally weighted targets, each a different model on the static upstream. */
+export function manyTargets(alias, count) {
+  return {
+    [alias]: {
+      targets: Array.from({ length: count }, (_, i) => ({ upstream: 'static', model: `gemini-bench-t${i}` })),
+    },
+  };
+}
