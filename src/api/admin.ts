@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
+import { secretMatches } from '../config/secret.js';
 import { GatewayError } from '../errors.js';
-import { sha256Hex } from './auth.js';
 import { readBody } from './body.js';
 import { sendJson } from './respond.js';
 import type { Runtime } from './runtime.js';
@@ -70,7 +70,7 @@ function authorize(rt: Runtime, req: IncomingMessage): void {
   if (sha256) {
     const auth = req.headers.authorization;
     const token = typeof auth === 'string' && auth.startsWith('Bearer ') ? auth.slice(7).trim() : '';
-    if (!token || sha256Hex(token) !== sha256) {
+    if (!token || !secretMatches(token, sha256)) {
       throw new GatewayError(
         'ADMIN_UNAUTHORIZED',
         'The admin API needs a valid admin token (Authorization: Bearer …).',

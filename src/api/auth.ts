@@ -1,6 +1,8 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import { GatewayError } from '../errors.js';
+import { secretMatches } from '../config/secret.js';
+import { type ErrorCode, GatewayError } from '../errors.js';
+import { invalidApiKey, missingApiKey } from '../wire/auth-errors.js';
+import type { ErrorStatus } from '../wire/envelope.js';
 
 /**
  * Client API keys, held only as SHA-256 hashes. With none configured the gateway is open (it warns at start).
@@ -24,35 +26,17 @@ export class ClientAuth {
   check(headers: IncomingHttpHeaders, queryKey: string | undefined, bearer: boolean): string | undefined {
     if (this.open) return undefined;
     const key = clientKey(headers, queryKey, bearer);
-    if (!key) {
-      throw new GatewayError(
-        'API_KEY_MISSING',
-        "Method doesn't allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.",
-      );
-    }
+    if (!key) throw fromStatus('API_KEY_MISSING', missingApiKey());
     const cached = this.#recent.get(key);
     if (cached) return cached;
-    const hash = createHash('sha256').update(key).digest('hex');
     for (const [known, name] of this.#hashes) {
-      if (timingSafeEqual(Buffer.from(known, 'hex'), Buffer.from(hash, 'hex'))) {
+      if (secretMatches(key, known)) {
         if (this.#recent.size > 1000) this.#recent.clear();
         this.#recent.set(key, name);
         return name;
       }
     }
-    throw new GatewayError('API_KEY_INVALID', 'API key not valid. Please pass a valid API key.', [
-      {
-        '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
-        reason: 'API_KEY_INVALID',
-        domain: 'googleapis.com',
-        metadata: { service: 'generativelanguage.googleapis.com' },
-      },
-      {
-        '@type': 'type.googleapis.com/google.rpc.LocalizedMessage',
-        locale: 'en-US',
-        message: 'API key not valid. Please pass a valid API key.',
-      },
-    ]);
+    throw fromStatus('API_KEY_INVALID', invalidApiKey());
   }
 }
 
@@ -69,6 +53,6 @@ function clientKey(
   return undefined;
 }
 
-export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
+function fromStatus(code: ErrorCode, status: ErrorStatus): GatewayError {
+  return new GatewayError(code, status.message, status.details);
 }

@@ -1,3 +1,5 @@
+export { invalidApiKey, missingApiKey } from '../wire/auth-errors.js';
+
 import { type ErrorDetail, type ErrorStatus, errorStatus, retryInfo } from '../wire/envelope.js';
 
 /**
@@ -88,34 +90,6 @@ export function invalidField(field: string, text: string): ErrorStatus {
 /** 400 with a plain message. */
 export function invalidArgument(message: string): ErrorStatus {
   return errorStatus(400, message);
-}
-
-/** 403 when no key is given (O: gunpal5/Google_GenerativeAI#15). */
-export function missingApiKey(): ErrorStatus {
-  return errorStatus(
-    403,
-    "Method doesn't allow unregistered callers (callers without established identity). Please use API Key or " +
-      'other form of API consumer identity to call this API.',
-  );
-}
-
-const INVALID_KEY_TEXT = 'API key not valid. Please pass a valid API key.';
-
-/** 400 (not 401) for a wrong key, with ErrorInfo API_KEY_INVALID (O: continuedev/continue#8516). */
-export function invalidApiKey(): ErrorStatus {
-  return errorStatus(400, INVALID_KEY_TEXT, [
-    {
-      '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
-      reason: 'API_KEY_INVALID',
-      domain: 'googleapis.com',
-      metadata: { service: 'generativelanguage.googleapis.com' },
-    },
-    {
-      '@type': 'type.googleapis.com/google.rpc.LocalizedMessage',
-      locale: 'en-US',
-      message: INVALID_KEY_TEXT,
-    },
-  ]);
 }
 
 /** 400 for a body over the inline request limit; Google's wording. */

@@ -2,8 +2,8 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { sha256Hex } from '../../src/api/auth.js';
 import { configFromObject } from '../../src/config/load.js';
+import { hashSecret } from '../../src/config/secret.js';
 import { createGateway, type Gateway } from '../../src/gateway.js';
 import { createLogger } from '../../src/telemetry/log.js';
 import { HI, incidentConfig, type Stack, startStack } from '../support/stack.js';
@@ -178,7 +178,7 @@ describe('request limits and keys', () => {
     const up = await captureUpstream({ status: 200, body: '{"ok":true}' });
     cleanup.push(up.close);
     const { url } = await gatewayOver(up.url, {
-      auth: { clientKeys: [{ name: 'team', sha256: sha256Hex('good') }] },
+      auth: { clientKeys: [{ name: 'team', sha256: hashSecret('good') }] },
     });
     const body = path.includes('openai') ? '{"model":"my-alias","messages":[]}' : HI;
     const res = await fetch(`${url}${path}`, { method: 'POST', headers, body });

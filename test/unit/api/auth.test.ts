@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ClientAuth, sha256Hex } from '../../../src/api/auth.js';
+import { ClientAuth } from '../../../src/api/auth.js';
+import { hashSecret } from '../../../src/config/secret.js';
 import { GatewayError } from '../../../src/errors.js';
 
-const auth = new ClientAuth([{ name: 'team-a', sha256: sha256Hex('key-a') }]);
+const auth = new ClientAuth([{ name: 'team-a', sha256: hashSecret('key-a') }]);
 
 function statusOf(fn: () => unknown): [number, string] | 'ok' {
   try {

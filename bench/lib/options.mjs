@@ -1,0 +1,65 @@
+/**
+ * Run options: `node bench/run.mjs [--smoke] [--only overhead,incident,scale,profile,cluster]`, with the lengths
+ * from the environment so that CI and a developer on a shared machine can shorten everything at once.
+ */
+
+export const SECTIONS = ['overhead', 'incident', 'scale', 'profile', 'cluster'];
+
+function envNumber(name, fallback) {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number, got "${raw}"`);
+  return value;
+}
+
+function list(raw) {
+  return raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map(Number);
+}
+
+export function parseOptions(argv) {
+  const smoke = argv.includes('--smoke');
+  const onlyAt = argv.indexOf('--only');
+  const only = onlyAt >= 0 ? (argv[onlyAt + 1] ?? '').split(',').filter(Boolean) : undefined;
+  for (const name of only ?? []) {
+    if (!SECTIONS.includes(name)) throw new Error(`--only: unknown section "${name}" (${SECTIONS.join(', ')})`);
+  }
+  const unknown = argv.filter((a, i) => a.startsWith('--') && a !== '--smoke' && a !== '--only' && argv[i - 1] !== '--only');
+  if (unknown.length > 0) throw new Error(`unknown option ${unknown.join(' ')}`);
+
+  /** wrk duration of one overhead cell, s (default 10; smoke 2). */
+  const seconds = envNumber('BENCH_SECONDS', smoke ? 2 : 10);
+  return {
+    smoke,
+    sections: smoke ? ['overhead'] : (only ?? SECTIONS),
+    seconds,
+    /** Interleaved rounds whose medians are reported (default 3; smoke 1). */
+    rounds: envNumber('BENCH_ROUNDS', smoke ? 1 : 3),
+    /** wrk warm-up per target and case before round 1, s. */
+    warmupSeconds: smoke ? 0.5 : Math.min(2, seconds),
+    concurrency: smoke
+      ? { generate: [32], stream: [32] }
+      : {
+          /** wrk connections for generateContent (default 1,32,128). */
+          generate: list(process.env.BENCH_CONCURRENCY ?? '1,32,128'),
+          /** wrk connections for the 20-event SSE stream (default 1,32). */
+          stream: list(process.env.BENCH_STREAM_CONCURRENCY ?? '1,32'),
+        },
+    targets: smoke ? ['direct', 'aliasgate'] : ['direct', 'nginx', 'floor', 'aliasgate'],
+    /** Sequential stream requests per target per round for TTFB / time to last byte. */
+    probeRequests: smoke ? 0 : envNumber('BENCH_PROBE_REQUESTS', 300),
+    pacedRequests: smoke ? 0 : envNumber('BENCH_PACED_REQUESTS', 60),
+    paced: !smoke,
+    /** Scale cells (aliases, targets) are shorter than overhead cells: half, at least 2 s. */
+    scaleSeconds: Math.max(2, seconds / 2),
+    /** Client requests per incident run (default 2000) and the build latency the simulator adds, ms. */
+    incidentRequests: envNumber('BENCH_INCIDENT_REQUESTS', 2000),
+    incidentLatencyMs: envNumber('BENCH_INCIDENT_LATENCY_MS', 20),
+    /** Open SSE streams to hold at once (default 10,100,1000,5000). */
+    streamCounts: list(process.env.BENCH_STREAMS ?? '10,100,1000,5000'),
+  };
+}

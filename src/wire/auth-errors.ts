@@ -1,0 +1,33 @@
+import { type ErrorStatus, errorStatus } from './envelope.js';
+
+/**
+ * The real service's answers to a missing or wrong API key (wire spec §2.1): the simulator sends them and the
+ * gateway's own client-key check copies them, so clients see one behaviour with or without the gateway.
+ */
+/** 403 when no key is given (O: gunpal5/Google_GenerativeAI#15). */
+export function missingApiKey(): ErrorStatus {
+  return errorStatus(
+    403,
+    "Method doesn't allow unregistered callers (callers without established identity). Please use API Key or " +
+      'other form of API consumer identity to call this API.',
+  );
+}
+
+const INVALID_KEY_TEXT = 'API key not valid. Please pass a valid API key.';
+
+/** 400 (not 401) for a wrong key, with ErrorInfo API_KEY_INVALID (O: continuedev/continue#8516). */
+export function invalidApiKey(): ErrorStatus {
+  return errorStatus(400, INVALID_KEY_TEXT, [
+    {
+      '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
+      reason: 'API_KEY_INVALID',
+      domain: 'googleapis.com',
+      metadata: { service: 'generativelanguage.googleapis.com' },
+    },
+    {
+      '@type': 'type.googleapis.com/google.rpc.LocalizedMessage',
+      locale: 'en-US',
+      message: INVALID_KEY_TEXT,
+    },
+  ]);
+}
