@@ -25,6 +25,25 @@ function nginxString(text) {
   return `'${text.replace(/\r/g, '\\r').replace(/\n/g, '\\n')}'`;
 }
 
+/**
+ * `return 200 '<text>'` for a text longer than one nginx config token may be (4 KiB, NGX_CONF_BUFFER): the
+ * text is set into variables piece by piece (cut at CRLF CRLF, whole SSE events) and returned as `"$p0$p1…"`.
+ */
+function longReturn(text) {
+  const pieces = [];
+  let current = '';
+  for (const part of text.split(/(?<=\r\n\r\n)/)) {
+    if (current.length + part.length > 2000 && current) {
+      pieces.push(current);
+      current = '';
+    }
+    current += part;
+  }
+  if (current) pieces.push(current);
+  const sets = pieces.map((piece, i) => `      set $p${i} ${nginxString(piece)};`);
+  return `${sets.join('\n')}\n      return 200 "${pieces.map((_, i) => `$p${i}`).join('')}";`;
+}
+
 function commonHead(dir) {
   return `daemon off;
 master_process on;
@@ -52,7 +71,7 @@ function staticConf(dir, port) {
     listen 127.0.0.1:${port} reuseport;
     location ~ :streamGenerateContent$ {
       default_type 'text/event-stream';
-      return 200 ${nginxString(STREAM_BODY)};
+${longReturn(STREAM_BODY)}
     }
     location / {
       default_type 'application/json; charset=UTF-8';

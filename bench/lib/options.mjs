@@ -31,16 +31,16 @@ export function parseOptions(argv) {
   const unknown = argv.filter((a, i) => a.startsWith('--') && a !== '--smoke' && a !== '--only' && argv[i - 1] !== '--only');
   if (unknown.length > 0) throw new Error(`unknown option ${unknown.join(' ')}`);
 
-  /** wrk duration of one overhead cell, s (default 10; smoke 2). */
-  const seconds = envNumber('BENCH_SECONDS', smoke ? 2 : 10);
+  /** wrk duration of one overhead cell, whole s (default 10; smoke 1). */
+  const seconds = envNumber('BENCH_SECONDS', smoke ? 1 : 10);
   return {
     smoke,
     sections: smoke ? ['overhead'] : (only ?? SECTIONS),
     seconds,
     /** Interleaved rounds whose medians are reported (default 3; smoke 1). */
     rounds: envNumber('BENCH_ROUNDS', smoke ? 1 : 3),
-    /** wrk warm-up per target and case before round 1, s. */
-    warmupSeconds: smoke ? 0.5 : Math.min(2, seconds),
+    /** wrk warm-up per target and case before round 1, s (none in the smoke run: it proves it works, no more). */
+    warmupSeconds: smoke ? 0 : Math.min(2, seconds),
     concurrency: smoke
       ? { generate: [32], stream: [32] }
       : {

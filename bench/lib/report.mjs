@@ -46,6 +46,7 @@ function overheadTables(o) {
         ratio(floor?.cpuUsPerRequest, nginx?.cpuUsPerRequest),
       ]);
     }
+    if (!o.summary.some((s) => s.target === 'floor' || s.target === 'nginx')) continue;
     tables.push({
       title: `Ratios (${kase}): aliasgate to the floor and to nginx`,
       header: ['', 'CPU/req ÷ floor', 'CPU/req ÷ nginx', 'req/s ÷ floor', 'req/s ÷ nginx', 'floor CPU ÷ nginx'],

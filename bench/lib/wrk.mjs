@@ -32,7 +32,7 @@ export function runWrk(run) {
   const args = [
     `-t${threads}`,
     `-c${run.connections}`,
-    `-d${run.seconds}s`,
+    `-d${Math.max(1, Math.round(run.seconds))}s`, // wrk takes whole seconds
     '--timeout',
     '10s',
     '--latency',

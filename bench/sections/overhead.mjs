@@ -150,8 +150,8 @@ export async function run(env, opts, log) {
     }
     if (failures.length > 0) return { failures, cells: [], probes: [] };
 
-    log(`  warm-up ${opts.warmupSeconds} s per target and case`);
-    for (const target of servers.targets) {
+    if (opts.warmupSeconds > 0) log(`  warm-up ${opts.warmupSeconds} s per target and case`);
+    for (const target of opts.warmupSeconds > 0 ? servers.targets : []) {
       for (const kase of Object.keys(opts.concurrency)) {
         await runWrk({ url: target.url, path: PATHS[kase](target.model), bodyPath, connections: 32, seconds: opts.warmupSeconds });
       }

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AliasEntry, Target } from '../catalog/alias-entry.js';
+import { classifyResponse } from '../classify/classify.js';
 import type { Verdict } from '../classify/verdict.js';
 import { GatewayError } from '../errors.js';
 import type { LoopResult, TriedTarget } from '../routing/attempt-loop.js';
@@ -73,6 +74,7 @@ export async function proxy(
       headers: { ...forwarded, ...upstream.headers, 'content-type': 'application/json' },
       body,
       mode: spec.mode,
+      sse: spec.framing === 'sse',
       timeoutMs,
       holdLimitBytes: HOLD_LIMIT_BYTES,
       clock: rt.clock,
@@ -136,22 +138,27 @@ function commit(
     if (!res.writableFinished)
       attempt.abort(Object.assign(new Error('client closed the connection'), { code: 'CLIENT_CLOSED' }));
   });
-  attempt.forward(res, ({ error, truncated }) => {
+  attempt.forward(res, ({ error, upstreamError, truncated }) => {
     rt.health.end(target.id);
-    if (!error && !truncated) {
+    if (!error && !upstreamError && !truncated) {
       res.end();
       return;
     }
     if (error?.code === 'CLIENT_CLOSED') return;
+    const where = `(target ${target.upstream}/${target.model})`;
+    if (upstreamError) {
+      rt.recordVerdict(
+        target,
+        classifyResponse({ status: upstreamError.code, error: upstreamError, requestedModel: target.model }),
+      );
+      endWithError(res, spec.framing, { ...upstreamError, message: `${upstreamError.message} ${where}` });
+      return;
+    }
     const reason = error
       ? `upstream stream failed: ${error.code ?? error.message}`
       : 'upstream stream ended before completion';
     rt.recordVerdict(target, { kind: 'transient', origin: error ? 'local' : 'external', reason });
-    endWithError(
-      res,
-      spec.framing,
-      errorStatus(502, `${reason} (target ${target.upstream}/${target.model})`),
-    );
+    endWithError(res, spec.framing, errorStatus(502, `${reason} ${where}`));
   });
 }
 

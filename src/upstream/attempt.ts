@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Dispatcher } from 'undici';
 import type { Clock, Timer } from '../clock.js';
+import { type ErrorStatus, errorStatus, parseEnvelope } from '../wire/envelope.js';
 
 /**
  * How the body of a successful answer is judged before the client sees a byte:
@@ -19,6 +20,8 @@ export interface AttemptRequest {
   headers: Record<string, string>;
   body: Buffer | null;
   mode: BodyMode;
+  /** Gemini SSE: Google's bare mid-stream error object is taken out of the stream and reported (wire spec §7.3). */
+  sse?: boolean;
   /** Time to the decision (first chunk of a stream, whole unary body), in ms. */
   timeoutMs: number;
   holdLimitBytes: number;
@@ -45,8 +48,15 @@ export interface Downstream {
   once(event: 'drain', fn: () => void): unknown;
 }
 
-/** Called once after commit when the upstream fails or ends early; `ended` says whether it ended cleanly. */
-export type AfterCommit = (result: { error?: Error & { code?: string }; truncated: boolean }) => void;
+/**
+ * Called once when a committed body ends: `error` when the connection failed, `upstreamError` when Google wrote its
+ * bare error object into the stream, `truncated` when a stream closed cleanly without finishing.
+ */
+export type AfterCommit = (result: {
+  error?: Error & { code?: string };
+  upstreamError?: ErrorStatus;
+  truncated: boolean;
+}) => void;
 
 const ERROR_BODY_LIMIT = 64 * 1024;
 const COMPLETION_MARKERS = ['"finishReason"', '"blockReason"', '[DONE]'];
@@ -73,6 +83,9 @@ export class Attempt implements Dispatcher.DispatchHandler {
   #tail = '';
   #finished = false;
   #finishError: (Error & { code?: string }) | undefined;
+  /** Google's bare error object once it starts in an SSE stream: it is never forwarded as is. */
+  #bareError: Buffer[] | undefined;
+  #atEventBoundary = true;
 
   constructor(private readonly req: AttemptRequest) {
     this.outcome = new Promise((resolve) => {
@@ -116,6 +129,19 @@ export class Attempt implements Dispatcher.DispatchHandler {
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.req.sse && this.#status < 300) {
+      if (this.#bareError) {
+        this.#bareError.push(chunk);
+        return;
+      }
+      const at = bareErrorStart(chunk, this.#atEventBoundary);
+      if (at >= 0) {
+        this.#bareError = [chunk.subarray(at)];
+        if (at === 0) return;
+        chunk = chunk.subarray(0, at);
+      }
+      this.#atEventBoundary = endsWithBlankLine(chunk);
+    }
     if (this.req.mode === 'stream' && this.#status < 300) this.#watchCompletion(chunk);
     if (this.#downstream) {
       if (!this.#downstream.write(chunk)) {
@@ -148,6 +174,19 @@ export class Attempt implements Dispatcher.DispatchHandler {
     this.#finished = true;
     if (!this.#decided) {
       const ok = this.#status >= 200 && this.#status < 300;
+      const bare = this.#bareErrorStatus();
+      if (bare) {
+        // a 200 whose stream is only an error: an error answer, to be judged and retried like one
+        const body = Buffer.from(JSON.stringify({ error: bare }));
+        this.#decide({
+          kind: 'answer',
+          status: bare.code,
+          headers: this.#headers,
+          chunks: [body],
+          complete: true,
+        });
+        return;
+      }
       this.#decide({
         kind: 'answer',
         status: this.#status,
@@ -181,8 +220,22 @@ export class Attempt implements Dispatcher.DispatchHandler {
   }
 
   #end(): void {
-    const truncated = this.req.mode === 'stream' && !this.#finishError && !this.#sawCompletion;
-    this.#afterCommit?.({ ...(this.#finishError ? { error: this.#finishError } : {}), truncated });
+    const upstreamError = this.#bareErrorStatus();
+    const truncated =
+      this.req.mode === 'stream' && !this.#finishError && !upstreamError && !this.#sawCompletion;
+    this.#afterCommit?.({
+      ...(this.#finishError ? { error: this.#finishError } : {}),
+      ...(upstreamError ? { upstreamError } : {}),
+      truncated,
+    });
+  }
+
+  #bareErrorStatus(): ErrorStatus | undefined {
+    if (!this.#bareError) return undefined;
+    const text = Buffer.concat(this.#bareError).toString('utf8');
+    const status = parseEnvelope(text);
+    if (status && status.code >= 400 && status.code <= 599) return status;
+    return errorStatus(502, `upstream wrote something that is not an SSE event: ${text.slice(0, 200)}`);
   }
 
   /** A complete stream carries finishReason (or blockReason, or OpenAI's [DONE]); a clean close without one is a cut. */
@@ -218,4 +271,26 @@ function firstNonSpace(buf: Buffer, step: 1 | -1): number {
     if (b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09) return b;
   }
   return -1;
+}
+
+/**
+ * Where Google's bare error object starts in an SSE chunk: a `{` right after an event boundary (wire spec §7.3:
+ * `…\r\n\r\n{\n  "error": {…}}`), or -1. The SDK drops such bytes silently when they share a read with an event,
+ * so the gateway turns them into a `data:` event instead.
+ */
+function bareErrorStart(chunk: Buffer, atBoundary: boolean): number {
+  if (atBoundary && chunk[0] === 0x7b) return 0;
+  const crlf = chunk.indexOf('\r\n\r\n{');
+  if (crlf >= 0) return crlf + 4;
+  const lf = chunk.indexOf('\n\n{');
+  return lf >= 0 ? lf + 2 : -1;
+}
+
+function endsWithBlankLine(chunk: Buffer): boolean {
+  const n = chunk.length;
+  return (
+    n >= 2 &&
+    chunk[n - 1] === 0x0a &&
+    (chunk[n - 2] === 0x0a || (n >= 4 && chunk[n - 2] === 0x0d && chunk[n - 3] === 0x0a))
+  );
 }

@@ -118,3 +118,35 @@ describe('ejection, health checks and re-admission', () => {
     expect(res.status).toBe(200);
   });
 });
+
+describe('per-attempt timeout', () => {
+  it('a build that hangs is given up after perTryTimeoutMs and the request is served by another', async () => {
+    stack = await startStack({
+      config: (url) =>
+        incidentConfig(url, {
+          routing: { perTryTimeoutMs: 150 },
+          aliases: {
+            pair: {
+              targets: [
+                { upstream: 'sim', model: 'gemini-2.5-flash-002' },
+                { upstream: 'sim', model: 'gemini-flash-latest-001' },
+              ],
+            },
+          },
+        }),
+    });
+    stack.sim.setBehaviour('gemini-2.5-flash-002', { kind: 'hang' });
+    const started = Date.now();
+    const result = await load(stack.url, '/v1beta/models/pair:generateContent', {
+      total: 20,
+      concurrency: 4,
+      keepBodies: true,
+    });
+    expect(result.failures).toEqual([]);
+    expect(result.headers.every((h) => h['x-aliasgate-target'] === 'sim/gemini-flash-latest-001')).toBe(true);
+    // the hung attempts were cut at the timeout, not left to the client's patience
+    expect(Date.now() - started).toBeLessThan(3000);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(stack.sim.stats().openRequests).toBe(0);
+  });
+});
