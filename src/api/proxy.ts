@@ -49,14 +49,14 @@ export async function proxy(
     );
   }
   const chain = rt.catalog.fallbackChain(alias.name);
+  // the attempt in flight, and after commit the one being forwarded: a client that goes away aborts it at once
   let current: Attempt | undefined;
   let clientGone = false;
-  const onClose = () => {
+  res.on('close', () => {
     if (res.writableFinished) return;
     clientGone = true;
     current?.abort(Object.assign(new Error('client closed the connection'), { code: 'CLIENT_CLOSED' }));
-  };
-  res.on('close', onClose);
+  });
 
   const forwarded = forwardHeaders(req);
   const send = (target: Target, timeoutMs: number) => {
@@ -83,7 +83,6 @@ export async function proxy(
   };
 
   const result = await rt.route(chain, send, () => clientGone);
-  res.off('close', onClose);
   if (result.kind === 'exhausted') {
     rt.metrics.count(
       rt.metrics.requests,
@@ -134,10 +133,6 @@ function commit(
   rt.metrics.duration.labels(alias.name).observe((rt.clock.now() - started) / 1000);
   res.writeHead(outcome.status, headers);
   const attempt = result.attempt as Attempt;
-  res.on('close', () => {
-    if (!res.writableFinished)
-      attempt.abort(Object.assign(new Error('client closed the connection'), { code: 'CLIENT_CLOSED' }));
-  });
   attempt.forward(res, ({ error, upstreamError, truncated }) => {
     rt.health.end(target.id);
     if (!error && !upstreamError && !truncated) {

@@ -190,6 +190,15 @@ describe('the openai SDK through the gateway', () => {
     expect((err as InstanceType<typeof OpenAI.APIError>).status).toBe(404);
   });
 
+  it('/v1/chat/completions is a synonym', async () => {
+    const v1 = new OpenAI({ apiKey: 'unused', baseURL: `${stack.url}/v1/`, maxRetries: 0 });
+    const r = await v1.chat.completions.create({
+      model: MODEL,
+      messages: [{ role: 'user', content: 'hello' }],
+    });
+    expect(r.choices[0]?.message.content?.length).toBeGreaterThan(0);
+  });
+
   it('GET models lists the aliases', async () => {
     const ids: string[] = [];
     for await (const m of openai.models.list()) ids.push(m.id);

@@ -32,7 +32,8 @@ describe('a stream never ends in silence', () => {
     const ai = new GoogleGenAI({ apiKey: 'x', httpOptions: { baseUrl: stack.url, apiVersion: 'v1beta' } });
     const chunks: unknown[] = [];
     const error = await (async () => {
-      for await (const c of await ai.models.generateContentStream({ model: 'solo', contents: 'hi' })) chunks.push(c);
+      for await (const c of await ai.models.generateContentStream({ model: 'solo', contents: 'hi' }))
+        chunks.push(c);
     })().catch((e: unknown) => e);
     expect(chunks).toHaveLength(2);
     expect(error).toBeInstanceOf(ApiError);
@@ -43,18 +44,26 @@ describe('a stream never ends in silence', () => {
   it('the SSE error event is framed exactly: data: {"error":…} CRLF CRLF, then the end', async () => {
     await startPair();
     stack.sim.setBehaviour(BUILD, { kind: 'streamCut', afterChunks: 1 });
-    const res = await fetch(`${stack.url}/v1beta/models/solo:streamGenerateContent?alt=sse`, { method: 'POST', body: HI });
+    const res = await fetch(`${stack.url}/v1beta/models/solo:streamGenerateContent?alt=sse`, {
+      method: 'POST',
+      body: HI,
+    });
     const text = await res.text();
     const events = text.split('\r\n\r\n');
     expect(events.at(-1)).toBe('');
-    const last = JSON.parse(events.at(-2)!.replace(/^data: /, '')) as { error: { code: number; status: string } };
+    const last = JSON.parse(events.at(-2)!.replace(/^data: /, '')) as {
+      error: { code: number; status: string };
+    };
     expect(last.error).toMatchObject({ code: 502, status: 'UNAVAILABLE' });
   });
 
   it('the JSON-array stream ends with an error element and still parses as an array', async () => {
     await startPair();
     stack.sim.setBehaviour(BUILD, { kind: 'streamCut', afterChunks: 1 });
-    const res = await fetch(`${stack.url}/v1beta/models/solo:streamGenerateContent`, { method: 'POST', body: HI });
+    const res = await fetch(`${stack.url}/v1beta/models/solo:streamGenerateContent`, {
+      method: 'POST',
+      body: HI,
+    });
     const parsed = JSON.parse(await res.text()) as Record<string, unknown>[];
     expect(parsed.length).toBe(2);
     expect(parsed.at(-1)).toMatchObject({ error: { code: 502 } });
@@ -77,7 +86,8 @@ describe('a stream never ends in silence', () => {
     const ai = new GoogleGenAI({ apiKey: 'x', httpOptions: { baseUrl: stack.url, apiVersion: 'v1beta' } });
     const chunks: unknown[] = [];
     const error = await (async () => {
-      for await (const c of await ai.models.generateContentStream({ model: 'solo', contents: 'hi' })) chunks.push(c);
+      for await (const c of await ai.models.generateContentStream({ model: 'solo', contents: 'hi' }))
+        chunks.push(c);
     })().catch((e: unknown) => e);
     expect(chunks).toHaveLength(1);
     expect(error).toBeInstanceOf(ApiError);
