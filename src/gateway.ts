@@ -61,7 +61,7 @@ export function createGateway(config: Config, deps: GatewayDeps = {}): Gateway {
     for (const event of events) reportHealthEvent(event, { catalog, operator, metrics, log });
   };
   const recordVerdict = (target: Target, verdict: Verdict) => {
-    metrics.count(metrics.attempts, target.alias, target.upstream, target.model, verdict.kind);
+    metrics.attempt(target.id, target.alias, target.upstream, target.model, verdict.kind);
     const events = health.record(target.id, verdict);
     if (events.length > 0) onEvents(events);
   };

@@ -84,12 +84,7 @@ export async function proxy(
 
   const result = await rt.route(chain, send, () => clientGone);
   if (result.kind === 'exhausted') {
-    rt.metrics.count(
-      rt.metrics.requests,
-      alias.name,
-      spec.method,
-      result.why === 'cancelled' ? 'cancelled' : 'failed',
-    );
+    rt.metrics.request(alias.name, spec.method, result.why === 'cancelled' ? 'cancelled' : 'failed');
     if (result.why === 'cancelled') return;
     throw exhaustedError(alias, result);
   }
@@ -124,13 +119,12 @@ function commit(
     headers['cache-control'] = 'no-cache';
     headers['x-accel-buffering'] = 'no';
   }
-  rt.metrics.count(
-    rt.metrics.requests,
+  rt.metrics.request(
     alias.name,
     spec.method,
     verdict.kind === 'ok' ? 'ok' : 'client_error',
+    (rt.clock.now() - started) / 1000,
   );
-  rt.metrics.duration.labels(alias.name).observe((rt.clock.now() - started) / 1000);
   res.writeHead(outcome.status, headers);
   const attempt = result.attempt as Attempt;
   attempt.forward(res, ({ error, upstreamError, truncated }) => {

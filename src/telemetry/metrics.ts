@@ -62,8 +62,11 @@ export class Metrics {
   });
 
   readonly #children = new Map<Counter<string>, Map<string, { inc(): void }>>();
+  readonly #perRequest = new Map<string, { inc(): void }>();
+  readonly #perAttempt = new Map<string, { inc(): void }>();
+  readonly #durations = new Map<string, { observe(v: number): void }>();
 
-  /** A cached counter child: labels are joined once per distinct combination. */
+  /** A counter child for rare events (ejections, health checks): labels are joined once per combination. */
   count(counter: Counter<string>, ...labels: string[]): void {
     let byLabels = this.#children.get(counter);
     if (!byLabels) {
@@ -75,6 +78,38 @@ export class Metrics {
     if (!child) {
       child = counter.labels(...labels);
       byLabels.set(key, child);
+    }
+    child.inc();
+  }
+
+  /*
+   * The per-request metrics, on the hot path: one string key and one Map lookup each, no label objects
+   * (prom-client's labels() hashes its arguments on every call).
+   */
+
+  request(alias: string, method: string, result: string, seconds?: number): void {
+    const key = `${alias} ${method} ${result}`;
+    let child = this.#perRequest.get(key);
+    if (!child) {
+      child = this.requests.labels(alias, method, result);
+      this.#perRequest.set(key, child);
+    }
+    child.inc();
+    if (seconds === undefined) return;
+    let duration = this.#durations.get(alias);
+    if (!duration) {
+      duration = this.duration.labels(alias);
+      this.#durations.set(alias, duration);
+    }
+    duration.observe(seconds);
+  }
+
+  attempt(targetId: string, alias: string, upstream: string, model: string, verdict: string): void {
+    const key = `${targetId} ${verdict}`;
+    let child = this.#perAttempt.get(key);
+    if (!child) {
+      child = this.attempts.labels(alias, upstream, model, verdict);
+      this.#perAttempt.set(key, child);
     }
     child.inc();
   }
