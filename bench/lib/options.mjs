@@ -59,6 +59,8 @@ export function parseOptions(argv) {
     /** Client requests per incident run (default 2000) and the build latency the simulator adds, ms. */
     incidentRequests: envNumber('BENCH_INCIDENT_REQUESTS', 2000),
     incidentLatencyMs: envNumber('BENCH_INCIDENT_LATENCY_MS', 20),
+    /** Parts of the scale section to run (default all: aliases,targets,bodies,streams). */
+    scaleParts: process.env.BENCH_SCALE ? process.env.BENCH_SCALE.split(',') : undefined,
     /** Open SSE streams to hold at once (default 10,100,1000,5000). */
     streamCounts: list(process.env.BENCH_STREAMS ?? '10,100,1000,5000'),
   };

@@ -1,14 +1,30 @@
+import cluster from 'node:cluster';
+import { once } from 'node:events';
 import { Command, Option } from 'commander';
 import { demoConfig } from '../config/demo.js';
 import { loadConfig } from '../config/load.js';
+import type { Config } from '../config/schema.js';
 import { UsageError } from '../errors.js';
 import { createGateway } from '../gateway.js';
 import { startSimulator } from '../sim/server.js';
 import type { CommandContext } from './io.js';
 
+interface ServeOptions {
+  config?: string;
+  host?: string;
+  port?: number;
+  workers: number;
+}
+
+/** The demo fleet's URL, handed from the primary to its workers so they share one simulator. */
+const DEMO_SIM_URL = 'ALIASGATE_DEMO_SIM_URL';
+
 /**
- * `aliasgate serve [--config FILE] [--host H] [--port P]`. With no config: demo mode — the built-in simulated fleet
- * with the incident behind it, on loopback, and a config that shows provider mode and client mode side by side.
+ * `aliasgate serve [--config FILE] [--host H] [--port P] [--workers N]`. With no config: demo mode — the built-in
+ * simulated fleet with the incident behind it, on loopback, and a config that shows provider mode and client mode
+ * side by side. With `--workers N`, N processes share the port (node:cluster): each keeps its own health view
+ * (a dead build is ejected by each within a few requests), and operator pulls reach all of them through the SQLite
+ * state file within a second.
  */
 export function serveCommand(ctx: CommandContext): Command {
   return new Command('serve')
@@ -17,25 +33,28 @@ export function serveCommand(ctx: CommandContext): Command {
     .option('--host <host>', 'listen address (overrides server.host)')
     .addOption(
       new Option('-p, --port <port>', 'listen port (overrides server.port; 0 picks a free one)').argParser(
-        parsePort,
+        (v) => integerIn('--port', v, 0, 65535),
       ),
     )
-    .action(async (opts: { config?: string; host?: string; port?: number }) => {
+    .addOption(
+      new Option('-w, --workers <n>', 'processes sharing the port, one per core is the most useful')
+        .argParser((v) => integerIn('--workers', v, 1, 256))
+        .default(1),
+    )
+    .action(async (opts: ServeOptions) => {
       const { io } = ctx;
-      const sim = opts.config ? undefined : await startSimulator({});
+      const inheritedSim = cluster.isWorker ? io.env[DEMO_SIM_URL] : undefined;
+      const sim = opts.config || inheritedSim ? undefined : await startSimulator({});
+      const simUrl = inheritedSim ?? sim?.url;
       try {
         const config = opts.config
           ? loadConfig(opts.config, io.env)
-          : demoConfig(sim!.url, { sqlitePath: '.aliasgate/demo-state.db' });
-        const gateway = createGateway(config);
-        const { url } = await gateway.listen(
-          opts.port ?? config.server.port,
-          opts.host ?? config.server.host,
-        );
-        io.stdout.write(`aliasgate listening on ${url}\n`);
-        if (sim) io.stdout.write(demoBanner(url, sim.url));
-        await io.untilStopped();
-        await gateway.close();
+          : demoConfig(simUrl!, { sqlitePath: '.aliasgate/demo-state.db' });
+        if (opts.workers > 1 && cluster.isPrimary) {
+          await runWorkers(ctx, opts.workers, simUrl);
+        } else {
+          await runGateway(ctx, config, opts, sim?.url);
+        }
       } finally {
         await sim?.close();
       }
@@ -43,11 +62,50 @@ export function serveCommand(ctx: CommandContext): Command {
     });
 }
 
-function parsePort(value: string): number {
-  const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new UsageError(`--port must be 0..65535, got ${value}`);
-  return port;
+async function runGateway(
+  ctx: CommandContext,
+  config: Config,
+  opts: ServeOptions,
+  demoSimUrl?: string,
+): Promise<void> {
+  const gateway = createGateway(config);
+  const { url } = await gateway.listen(opts.port ?? config.server.port, opts.host ?? config.server.host);
+  ctx.io.stdout.write(`aliasgate listening on ${url}${cluster.isWorker ? ` (worker ${process.pid})` : ''}\n`);
+  if (demoSimUrl) ctx.io.stdout.write(demoBanner(url, demoSimUrl));
+  await ctx.io.untilStopped();
+  await gateway.close();
+  // a worker's channel to the primary would keep it alive
+  if (cluster.isWorker) cluster.worker?.disconnect();
+}
+
+/** The primary only forks and waits: workers run the same command line and serve. */
+async function runWorkers(ctx: CommandContext, count: number, simUrl: string | undefined): Promise<void> {
+  const env = simUrl ? { [DEMO_SIM_URL]: simUrl } : {};
+  const workers = Array.from({ length: count }, () => cluster.fork(env));
+  if (simUrl) ctx.io.stdout.write(`demo mode: ${count} workers over the simulated fleet at ${simUrl}\n`);
+  let stopping = false;
+  for (const worker of workers) {
+    worker.on('exit', (code) => {
+      if (!stopping) ctx.io.stderr.write(`aliasgate: worker ${worker.process.pid} exited with ${code}\n`);
+    });
+  }
+  await ctx.io.untilStopped();
+  stopping = true;
+  await Promise.all(
+    workers
+      .filter((w) => !w.isDead())
+      .map((w) => {
+        w.kill('SIGTERM');
+        return once(w, 'exit');
+      }),
+  );
+}
+
+function integerIn(flag: string, value: string, min: number, max: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new UsageError(`${flag} must be ${min}..${max}, got ${value}`);
+  return n;
 }
 
 function demoBanner(url: string, simUrl: string): string {
