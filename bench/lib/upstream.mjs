@@ -21,7 +21,7 @@ export async function startStaticUpstream(nginx) {
 
 /** The floor proxy (bench/floor-proxy.mjs) in front of `upstreamUrl`. */
 export function startFloor(upstreamUrl) {
-  return launch(join(BENCH, 'floor-proxy.mjs'), [upstreamUrl], { name: 'floor proxy' });
+  return launch(join(BENCH, 'floor-proxy.mjs'), [upstreamUrl], { name: 'floor proxy', execArgv: ['--expose-gc'] });
 }
 
 /** aliasgate from dist/ with the config at `configPath`; `--expose-gc` lets it report memory after GC. */

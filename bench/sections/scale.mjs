@@ -4,9 +4,9 @@ import { HI_REQUEST, inlineDataRequest } from '../lib/canned.mjs';
 import { aliasName, gatewayConfig, jsonFile, manyAliases, manyTargets } from '../lib/configs.mjs';
 import { latencies, runLoad } from '../lib/load.mjs';
 import { measured } from '../lib/measure.mjs';
-import { cpuMicros, peakRssKb, resetPeakRss, rssKb } from '../lib/proc.mjs';
+import { cpuMicros, rssKb } from '../lib/proc.mjs';
 import { median, percentile, rotate } from '../lib/stats.mjs';
-import { startGateway, startSim } from '../lib/upstream.mjs';
+import { startFloor, startGateway, startSim } from '../lib/upstream.mjs';
 import { bodyFile, runWrk } from '../lib/wrk.mjs';
 
 /**
@@ -83,6 +83,11 @@ async function memoryAfterGc(gateway) {
   return { rssMb: rssKb([gateway.pid]) / 1024, heapMb: memory.heapUsed / MB, externalMb: (memory.external + memory.arrayBuffers) / MB };
 }
 
+/**
+ * Body sizes through a fresh process each (so retained memory of one size does not hide in the next one's
+ * baseline): warm the JIT with small requests, take RSS after GC, then send the large bodies and watch the peak.
+ * The floor proxy gets the same treatment as a reference for what reading and resending a body costs in Node.
+ */
 async function bodySizes(env, opts, log) {
   const sizes = [
     { label: '1 KB', bytes: 1024 },
@@ -91,46 +96,54 @@ async function bodySizes(env, opts, log) {
     { label: '20 MB', bytes: 20 * 1000 * 1000 },
   ];
   const concurrency = 4;
-  const gateway = await startGateway(
-    jsonFile('bodies', gatewayConfig({ static: env.upstream.url }, { 'gemini-bench': { targets: [{ upstream: 'static', model: 'gemini-bench-001' }] } })),
-  );
+  const config = gatewayConfig({ static: env.upstream.url }, { 'gemini-bench': { targets: [{ upstream: 'static', model: 'gemini-bench-001' }] } });
+  const configPath = jsonFile('bodies', config);
+  const proxies = {
+    aliasgate: { start: () => startGateway(configPath), model: 'gemini-bench' },
+    floor: { start: () => startFloor(env.upstream.url), model: 'gemini-bench-001' },
+  };
+  const warmBody = bodyFile(HI_REQUEST);
   const rows = [];
   const failures = [];
-  try {
-    for (const size of sizes) {
-      const body = inlineDataRequest(size.bytes);
-      // ~200 MB through the gateway per size, at least 16 requests, at most 2000
-      const total = Math.min(2000, Math.max(16, Math.round((200 * MB) / body.length)));
-      // warm-up: the JIT and the pools settle before the measured run
-      await runLoad({ url: gateway.url, path: PATH('gemini-bench'), body, total: Math.min(total, 500), concurrency });
-      const before = await memoryAfterGc(gateway);
-      resetPeakRss([gateway.pid]);
-      const m = await measured({ proxy: [gateway.pid] }, () =>
-        runLoad({ url: gateway.url, path: PATH('gemini-bench'), body, total, concurrency }),
-      );
-      const peakMb = peakRssKb([gateway.pid]) / 1024;
-      const after = await memoryAfterGc(gateway);
-      const failed = m.result.filter((r) => !r.ok).length;
-      if (failed > 0) failures.push(`body ${size.label}: ${failed} of ${total} failed (HTTP ${m.result.find((r) => !r.ok).status})`);
-      rows.push({
-        label: size.label,
-        bytes: body.length,
-        requests: total,
-        concurrency,
-        cpuUsPerRequest: m.proxy.cpuUs / total,
-        cpuUsPerMb: m.proxy.cpuUs / ((total * body.length) / MB),
-        rssBeforeMb: before.rssMb,
-        peakRssMb: peakMb,
-        rssAfterMb: after.rssMb,
-        heapAfterMb: after.heapMb,
-        // peak growth over the bytes the gateway must hold at once (one body per request in flight): 1 is the floor
-        bufferFactor: ((peakMb - before.rssMb) * MB) / (concurrency * body.length),
-        p50Ms: percentile(latencies(m.result), 50),
-      });
-      log(`  body ${size.label.padEnd(6)}: ${total} req, rss ${before.rssMb.toFixed(1)} → peak ${peakMb.toFixed(1)} → ${after.rssMb.toFixed(1)} MB`);
+  for (const size of sizes) {
+    const body = inlineDataRequest(size.bytes);
+    // ~200 MB through the proxy per size, at least 16 requests, at most 2000
+    const total = Math.min(2000, Math.max(16, Math.round((200 * MB) / body.length)));
+    for (const [name, proxy] of Object.entries(proxies)) {
+      const server = await proxy.start();
+      try {
+        const path = PATH(proxy.model);
+        await runWrk({ url: server.url, path, bodyPath: warmBody, connections: 32, seconds: 2 });
+        const before = await memoryAfterGc(server);
+        const m = await measured({ proxy: [server.pid] }, () => runLoad({ url: server.url, path, body, total, concurrency }));
+        const after = await memoryAfterGc(server);
+        const failed = m.result.filter((r) => !r.ok).length;
+        if (failed > 0) failures.push(`body ${size.label} via ${name}: ${failed} of ${total} failed (HTTP ${m.result.find((r) => !r.ok).status})`);
+        const peakMb = m.proxy.peakRssKb / 1024;
+        const inFlight = concurrency * body.length;
+        rows.push({
+          label: size.label,
+          proxy: name,
+          bytes: body.length,
+          requests: total,
+          concurrency,
+          cpuUsPerRequest: m.proxy.cpuUs / total,
+          cpuUsPerMb: m.proxy.cpuUs / ((total * body.length) / MB),
+          rssBeforeMb: before.rssMb,
+          peakRssMb: peakMb,
+          rssAfterMb: after.rssMb,
+          heapBeforeMb: before.heapMb,
+          heapAfterMb: after.heapMb,
+          // peak growth over the bytes held at once (one body per request in flight): 1 means each body is held
+          // once; only meaningful when the bodies in flight dwarf the noise of a few MB
+          bufferFactor: inFlight >= 4 * MB ? ((peakMb - before.rssMb) * MB) / inFlight : Number.NaN,
+          p50Ms: percentile(latencies(m.result), 50),
+        });
+        log(`  body ${size.label.padEnd(6)} ${name.padEnd(9)}: ${total} req, ${(m.proxy.cpuUs / total).toFixed(0)} µs/req, rss ${before.rssMb.toFixed(1)} → peak ${peakMb.toFixed(1)} → ${after.rssMb.toFixed(1)} MB`);
+      } finally {
+        await server.stop();
+      }
     }
-  } finally {
-    await gateway.stop();
   }
   return { rows, failures };
 }

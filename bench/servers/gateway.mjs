@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { configFromObject } from '../../dist/config/load.js';
 import { createGateway } from '../../dist/gateway.js';
-import { announce, memoryAfterGc } from './ipc.mjs';
+import { announce } from './ipc.mjs';
 
 /**
  * aliasgate under test, built the way `aliasgate serve` builds it (`createGateway` from dist/), in a process of
@@ -41,7 +41,6 @@ if (workers <= 1) {
   announce(address.url, {
     info: { startupMs, configMs: performance.now() - configStart },
     close: () => gateway.close(),
-    answer: (msg) => (msg.type === 'memory' ? { memory: memoryAfterGc() } : {}),
   });
 } else if (cluster.isPrimary) {
   const port = await freePort();

@@ -1,6 +1,7 @@
 /**
  * The launcher side of bench/lib/processes.mjs: say where we listen, answer questions, exit cleanly on `close`
- * (a clean exit is what makes `node --cpu-prof` write its profile).
+ * (a clean exit is what makes `node --cpu-prof` write its profile). `{type: 'memory'}` is answered with
+ * process.memoryUsage() after GC unless `answer` says otherwise.
  * @param {string} url where the server listens
  * @param {{ close?: () => Promise<void>, answer?: (msg: object) => Promise<object> | object, info?: object }} [hooks]
  */
@@ -14,7 +15,7 @@ export function announce(url, hooks = {}) {
       await hooks.close?.();
       process.exit(0);
     }
-    const reply = (await hooks.answer?.(msg)) ?? {};
+    const reply = (await hooks.answer?.(msg)) ?? (msg?.type === 'memory' ? { memory: memoryAfterGc() } : {});
     process.send({ ...reply, id: msg.id });
   });
   // the orchestrator went away without asking: do not linger as an orphan holding a port
