@@ -50,7 +50,11 @@ export const STREAM_BODY = Array.from({ length: STREAM_EVENTS }, (_, i) => {
         index: 0,
       },
     ],
-    usageMetadata: { promptTokenCount: 2, candidatesTokenCount: 8 * (i + 1), totalTokenCount: 2 + 8 * (i + 1) },
+    usageMetadata: {
+      promptTokenCount: 2,
+      candidatesTokenCount: 8 * (i + 1),
+      totalTokenCount: 2 + 8 * (i + 1),
+    },
     modelVersion: 'gemini-bench-001',
     responseId: 'WhmlabShCNjv-8YPl_D1gAo',
   };

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -9,6 +9,11 @@ import { join } from 'node:path';
 
 const dir = mkdtempSync(join(tmpdir(), 'aliasgate-bench-config-'));
 let written = 0;
+
+/** Removes the temp files of this run. */
+export function removeConfigFiles() {
+  rmSync(dir, { recursive: true, force: true });
+}
 
 /** Writes `value` as JSON to a temp file and returns its path. */
 export function jsonFile(name, value) {

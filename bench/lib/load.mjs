@@ -18,7 +18,11 @@ import { Pool } from 'undici';
  * @returns {Promise<RequestRecord[]>} in the order the requests were started
  */
 export async function runLoad(run) {
-  const pool = new Pool(run.url, { connections: run.concurrency, headersTimeout: 60_000, bodyTimeout: 60_000 });
+  const pool = new Pool(run.url, {
+    connections: run.concurrency,
+    headersTimeout: 60_000,
+    bodyTimeout: 60_000,
+  });
   const accept = run.accept ?? ((status, text) => status === 200 && text.includes('"candidates"'));
   const records = new Array(run.total);
   const origin = performance.now();
@@ -61,7 +65,9 @@ async function timedRequest(pool, run, origin, accept) {
       status: res.statusCode,
       ok: accept(res.statusCode, text),
       attempts,
-      ...(res.headers['x-aliasgate-fallback'] ? { fallback: String(res.headers['x-aliasgate-fallback']) } : {}),
+      ...(res.headers['x-aliasgate-fallback']
+        ? { fallback: String(res.headers['x-aliasgate-fallback']) }
+        : {}),
       ...(res.headers['x-aliasgate-target'] ? { target: String(res.headers['x-aliasgate-target']) } : {}),
     };
   } catch {

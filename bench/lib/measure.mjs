@@ -9,7 +9,10 @@ import { peakRssKb, processTree, resetPeakRss, rssKb, treeCpuMicros } from './pr
  * @returns {Promise<{ result: T } & Record<string, { cpuUs: number, peakRssKb: number, rssKb: number }>>}
  */
 export async function measured(groups, work) {
-  const trees = Object.entries(groups).map(([name, roots]) => [name, roots.flatMap((pid) => processTree(pid))]);
+  const trees = Object.entries(groups).map(([name, roots]) => [
+    name,
+    roots.flatMap((pid) => processTree(pid)),
+  ]);
   for (const [, tree] of trees) resetPeakRss(tree);
   const before = trees.map(([, tree]) => treeCpuMicros(tree));
   const result = await work();

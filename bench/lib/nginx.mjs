@@ -126,7 +126,9 @@ async function startNginx(binary, name, makeConf, ports) {
     await Promise.race([
       Promise.all(ports.map((p) => waitForPort(p))),
       exit.then(() => {
-        throw new Error(`nginx (${name}) exited: ${readFileSync(join(dir, 'error.log'), 'utf8').slice(-500)}`);
+        throw new Error(
+          `nginx (${name}) exited: ${readFileSync(join(dir, 'error.log'), 'utf8').slice(-500)}`,
+        );
       }),
     ]);
   } catch (error) {

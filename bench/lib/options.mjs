@@ -9,7 +9,8 @@ function envNumber(name, fallback) {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number, got "${raw}"`);
+  if (!Number.isFinite(value) || value <= 0)
+    throw new Error(`${name} must be a positive number, got "${raw}"`);
   return value;
 }
 
@@ -26,9 +27,12 @@ export function parseOptions(argv) {
   const onlyAt = argv.indexOf('--only');
   const only = onlyAt >= 0 ? (argv[onlyAt + 1] ?? '').split(',').filter(Boolean) : undefined;
   for (const name of only ?? []) {
-    if (!SECTIONS.includes(name)) throw new Error(`--only: unknown section "${name}" (${SECTIONS.join(', ')})`);
+    if (!SECTIONS.includes(name))
+      throw new Error(`--only: unknown section "${name}" (${SECTIONS.join(', ')})`);
   }
-  const unknown = argv.filter((a, i) => a.startsWith('--') && a !== '--smoke' && a !== '--only' && argv[i - 1] !== '--only');
+  const unknown = argv.filter(
+    (a, i) => a.startsWith('--') && a !== '--smoke' && a !== '--only' && argv[i - 1] !== '--only',
+  );
   if (unknown.length > 0) throw new Error(`unknown option ${unknown.join(' ')}`);
 
   /** wrk duration of one overhead cell, whole s (default 10; smoke 1). */

@@ -40,7 +40,10 @@ export function launch(script, args = [], opts = {}) {
     });
   });
   const ready = new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} did not start within ${READY_TIMEOUT_MS} ms`)), READY_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => reject(new Error(`${name} did not start within ${READY_TIMEOUT_MS} ms`)),
+      READY_TIMEOUT_MS,
+    );
     child.on('message', (msg) => {
       if (msg?.type === 'ready') {
         clearTimeout(timer);

@@ -14,7 +14,8 @@ export async function checkAnswer(url, path, body, expected) {
     });
     const text = await res.body.text();
     if (res.statusCode !== 200) return `${url}${path}: HTTP ${res.statusCode}: ${text.slice(0, 300)}`;
-    if (text !== expected) return `${url}${path}: body differs from the upstream's (${text.length} vs ${expected.length} bytes)`;
+    if (text !== expected)
+      return `${url}${path}: body differs from the upstream's (${text.length} vs ${expected.length} bytes)`;
     return undefined;
   } catch (error) {
     return `${url}${path}: ${error.message}`;

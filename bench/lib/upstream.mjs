@@ -1,7 +1,8 @@
+import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startNginxStatic } from './nginx.mjs';
-import { launch } from './processes.mjs';
+import { freePort, launch, waitForPort } from './processes.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const SERVERS = join(HERE, '..', 'servers');
@@ -21,12 +22,15 @@ export async function startStaticUpstream(nginx) {
 
 /** The floor proxy (bench/floor-proxy.mjs) in front of `upstreamUrl`. */
 export function startFloor(upstreamUrl) {
-  return launch(join(BENCH, 'floor-proxy.mjs'), [upstreamUrl], { name: 'floor proxy', execArgv: ['--expose-gc'] });
+  return launch(join(BENCH, 'floor-proxy.mjs'), [upstreamUrl], {
+    name: 'floor proxy',
+    execArgv: ['--expose-gc'],
+  });
 }
 
 /** aliasgate from dist/ with the config at `configPath`; `--expose-gc` lets it report memory after GC. */
 export function startGateway(configPath, opts = {}) {
-  return launch(join(SERVERS, 'gateway.mjs'), [configPath, String(opts.workers ?? 1)], {
+  return launch(join(SERVERS, 'gateway.mjs'), [configPath], {
     name: opts.name ?? 'aliasgate',
     execArgv: ['--expose-gc', ...(opts.execArgv ?? [])],
   });
@@ -39,4 +43,60 @@ export function startSim(scenarioPath, seed) {
     [scenarioPath ?? '-', ...(seed !== undefined ? [String(seed)] : [])],
     { name: 'simulator' },
   );
+}
+
+/**
+ * The product's own entry point, `aliasgate serve --config FILE --workers N` (node:cluster when N > 1), for the
+ * scaling-over-cores case. Ready once the port accepts; stopped with SIGTERM like an operator would.
+ */
+export async function startServe(configPath, workers) {
+  const port = await freePort();
+  const child = spawn(
+    process.execPath,
+    [
+      join(BENCH, '..', 'bin', 'aliasgate.js'),
+      'serve',
+      '--config',
+      configPath,
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--workers',
+      String(workers),
+    ],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  let exited = false;
+  const exit = new Promise((resolve) => child.once('exit', resolve)).then(() => {
+    exited = true;
+  });
+  try {
+    await Promise.race([
+      waitForPort(port, 30_000),
+      exit.then(() => {
+        throw new Error(`aliasgate serve --workers ${workers} exited before it listened`);
+      }),
+    ]);
+    // every worker listens on the shared handle; give the later ones a moment to join before measuring
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
+  return {
+    name: `aliasgate serve --workers ${workers}`,
+    pid: child.pid,
+    url: `http://127.0.0.1:${port}`,
+    get alive() {
+      return !exited;
+    },
+    async stop() {
+      if (exited) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exit;
+      clearTimeout(timer);
+    },
+  };
 }

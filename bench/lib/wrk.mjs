@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +13,11 @@ const SCRIPT = join(dirname(fileURLToPath(import.meta.url)), '..', 'wrk', 'post.
 const WRK = ['/usr/bin/wrk', '/usr/local/bin/wrk'].find((p) => existsSync(p)) ?? 'wrk';
 const bodyDir = mkdtempSync(join(tmpdir(), 'aliasgate-bench-wrk-'));
 let bodies = 0;
+
+/** Removes the body files of this run. */
+export function removeBodyFiles() {
+  rmSync(bodyDir, { recursive: true, force: true });
+}
 
 /** Writes a request body once; wrk reads it from the file at start. */
 export function bodyFile(body) {

@@ -119,9 +119,13 @@ export async function run(_env, opts, log) {
   const modes = [];
   try {
     modes.push(await measure(sim, `direct → ${ALIAS} (the alias)`, 'direct', sim.url, ALIAS, total));
-    modes.push(await measure(sim, `direct → ${HEALTHY} (a healthy build)`, 'direct', sim.url, HEALTHY, total));
+    modes.push(
+      await measure(sim, `direct → ${HEALTHY} (a healthy build)`, 'direct', sim.url, HEALTHY, total),
+    );
     for (const [mode, aliases] of Object.entries(MODES)) {
-      const gateway = await startGateway(jsonFile(`incident-${mode}`, gatewayConfig({ sim: sim.url }, aliases)));
+      const gateway = await startGateway(
+        jsonFile(`incident-${mode}`, gatewayConfig({ sim: sim.url }, aliases)),
+      );
       try {
         modes.push(await measure(sim, `aliasgate ${mode} mode`, 'aliasgate', gateway.url, ALIAS, total));
       } finally {
@@ -136,7 +140,8 @@ export async function run(_env, opts, log) {
     if (m.kind === 'aliasgate') {
       m.afterVsHealthyP50 = m.after.p50Ms / healthy.p50Ms;
       m.afterVsHealthyP99 = m.after.p99Ms / healthy.p99Ms;
-      if (m.failureRate > 0) failures.push(`${m.name}: ${(m.failureRate * 100).toFixed(2)}% of requests failed`);
+      if (m.failureRate > 0)
+        failures.push(`${m.name}: ${(m.failureRate * 100).toFixed(2)}% of requests failed`);
     }
     log(
       `  ${m.name.padEnd(40)} failures ${(m.failureRate * 100).toFixed(1).padStart(5)}%  calls/req ${m.attemptsPerRequest.toFixed(3)}  ` +

@@ -30,7 +30,11 @@ const PACED_MODEL = 'gemini-paced';
 
 /** The paced stream: 20 events 1 ms apart, from the simulator (its cost is the same for every target). */
 function pacedScenario() {
-  return { models: { [PACED_MODEL]: { builds: [{ name: `${PACED_MODEL}-001`, streamChunks: 20, chunkIntervalMs: 1 }] } } };
+  return {
+    models: {
+      [PACED_MODEL]: { builds: [{ name: `${PACED_MODEL}-001`, streamChunks: 20, chunkIntervalMs: 1 }] },
+    },
+  };
 }
 
 /**
@@ -144,7 +148,8 @@ export async function run(env, opts, log) {
     for (const target of [...servers.targets, ...servers.paced]) {
       for (const kase of target.model === PACED_MODEL ? ['stream'] : Object.keys(opts.concurrency)) {
         const expected = target.model === PACED_MODEL ? undefined : EXPECTED[kase];
-        const wrong = expected && (await checkAnswer(target.url, PATHS[kase](target.model), HI_REQUEST, expected));
+        const wrong =
+          expected && (await checkAnswer(target.url, PATHS[kase](target.model), HI_REQUEST, expected));
         if (wrong) failures.push(`sanity (${target.name}, ${kase}): ${wrong}`);
       }
     }
@@ -153,7 +158,13 @@ export async function run(env, opts, log) {
     if (opts.warmupSeconds > 0) log(`  warm-up ${opts.warmupSeconds} s per target and case`);
     for (const target of opts.warmupSeconds > 0 ? servers.targets : []) {
       for (const kase of Object.keys(opts.concurrency)) {
-        await runWrk({ url: target.url, path: PATHS[kase](target.model), bodyPath, connections: 32, seconds: opts.warmupSeconds });
+        await runWrk({
+          url: target.url,
+          path: PATHS[kase](target.model),
+          bodyPath,
+          connections: 32,
+          seconds: opts.warmupSeconds,
+        });
       }
     }
 
@@ -179,13 +190,15 @@ export async function run(env, opts, log) {
         }
       }
       if (opts.probeRequests > 0) {
-        for (const target of order) probes.push({ ...(await probe(target, opts.probeRequests)), kind: 'static', round });
+        for (const target of order)
+          probes.push({ ...(await probe(target, opts.probeRequests)), kind: 'static', round });
         for (const target of rotate(servers.paced, round)) {
           probes.push({ ...(await probe(target, opts.pacedRequests)), kind: 'paced', round });
         }
       }
     }
-    for (const p of probes) if (p.failed > 0) failures.push(`probe ${p.kind} ${p.target}: ${p.failed} failed`);
+    for (const p of probes)
+      if (p.failed > 0) failures.push(`probe ${p.kind} ${p.target}: ${p.failed} failed`);
     return {
       failures,
       cells,
@@ -208,7 +221,10 @@ export function summarize(cells) {
     groups.get(key).push(c);
   }
   const directOf = (c) =>
-    cells.find((d) => d.target === 'direct' && d.case === c.case && d.connections === c.connections && d.round === c.round);
+    cells.find(
+      (d) =>
+        d.target === 'direct' && d.case === c.case && d.connections === c.connections && d.round === c.round,
+    );
   return [...groups.values()].map((runs) => {
     const first = runs[0];
     const pick = (f) => median(runs.map(f));

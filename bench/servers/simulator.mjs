@@ -12,7 +12,9 @@ import { announce } from './ipc.mjs';
  */
 const [scenarioPath, seed] = process.argv.slice(2);
 const sim = await startSimulator({
-  ...(scenarioPath && scenarioPath !== '-' ? { scenario: JSON.parse(readFileSync(scenarioPath, 'utf8')) } : {}),
+  ...(scenarioPath && scenarioPath !== '-'
+    ? { scenario: JSON.parse(readFileSync(scenarioPath, 'utf8')) }
+    : {}),
   ...(seed ? { seed: Number(seed) } : {}),
 });
 announce(sim.url, { close: () => sim.close() });

@@ -9,7 +9,10 @@ import { announce } from './ipc.mjs';
  */
 const generate = Buffer.from(GENERATE_BODY);
 const stream = Buffer.from(STREAM_BODY);
-const GENERATE_HEAD = { 'content-type': 'application/json; charset=UTF-8', 'content-length': generate.length };
+const GENERATE_HEAD = {
+  'content-type': 'application/json; charset=UTF-8',
+  'content-length': generate.length,
+};
 const STREAM_HEAD = { 'content-type': 'text/event-stream', 'content-length': stream.length };
 
 const server = createServer({ keepAliveTimeout: 120_000 }, (req, res) => {
