@@ -61,7 +61,7 @@ export function createGateway(config: Config, deps: GatewayDeps = {}): Gateway {
     for (const event of events) reportHealthEvent(event, { catalog, operator, metrics, log });
   };
   const recordVerdict = (target: Target, verdict: Verdict) => {
-    metrics.attempt(target.id, target.alias, target.upstream, target.model, verdict.kind);
+    metrics.attempt(target.alias, target.upstream, target.model, verdict.kind);
     const events = health.record(target.id, verdict);
     if (events.length > 0) onEvents(events);
   };
@@ -71,7 +71,7 @@ export function createGateway(config: Config, deps: GatewayDeps = {}): Gateway {
     budget,
     clock,
     random,
-    isPulled: (t) => operator.isPulled(t.alias, t.model),
+    isPulled: pulledTargets(catalog, operator),
     onVerdict: recordVerdict,
   };
   const deprecation = new Map<string, Record<string, string> | undefined>();
@@ -155,6 +155,27 @@ export function createGateway(config: Config, deps: GatewayDeps = {}): Gateway {
       await upstreams.close();
       if (!deps.operator) operator.close();
     },
+  };
+}
+
+/**
+ * Pulls by target id, rebuilt only when the store's pulls change: the routing hot path asks for every target of an
+ * alias on every request, and should not build an alias+model key for each.
+ */
+function pulledTargets(catalog: Catalog, operator: OperatorStore): (target: Target) => boolean {
+  let version = -1;
+  let pulled = new Set<string>();
+  return (target) => {
+    if (operator.pullsVersion !== version) {
+      version = operator.pullsVersion;
+      pulled = new Set(
+        catalog
+          .targets()
+          .filter((t) => operator.isPulled(t.alias, t.model))
+          .map((t) => t.id),
+      );
+    }
+    return pulled.has(target.id);
   };
 }
 

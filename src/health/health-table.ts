@@ -96,6 +96,19 @@ export class HealthTable {
     return !isOut(entry.health);
   }
 
+  /**
+   * The routing question in one Map lookup: in rotation and not cooling after a 429, at `now` (the caller's
+   * clock reading, so a pick over many targets reads the clock once).
+   */
+  available(targetId: string, now: number): boolean {
+    const entry = this.#entries.get(targetId);
+    if (entry === undefined) return true;
+    if (entry.coolingUntil > now) return false;
+    if (entry.health.state === 'healthy') return true;
+    this.#advance(entry, now);
+    return !isOut(entry.health);
+  }
+
   /** Applies every transition whose time has come (ejections ending) and returns all queued events. */
   tick(): HealthEvent[] {
     const now = this.#clock.now();

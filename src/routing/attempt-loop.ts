@@ -127,21 +127,34 @@ export async function runAttempts(
   return { kind: 'exhausted', why: 'attempts', attempts, tried };
 }
 
+/*
+ * Scratch space for chooseTarget: it runs synchronously, so one set of arrays serves every request and a pick
+ * over an alias of 100 targets allocates nothing.
+ */
+const fresh: Target[] = [];
+const again: Target[] = [];
+const candidates: Candidate[] = [];
+const candidateObjects: Candidate[] = [];
+
 /** Untried targets first; when every usable target was tried, the same ones again (a provider alias may succeed on retry). */
 function chooseTarget(alias: AliasEntry, triedHere: ReadonlySet<string>, deps: LoopDeps): Target | undefined {
   const now = deps.clock.now();
-  const fresh: Target[] = [];
-  const again: Target[] = [];
+  fresh.length = 0;
+  again.length = 0;
   for (const t of alias.targets) {
-    if (deps.isPulled(t) || !deps.health.inRotation(t.id) || deps.health.coolingUntil(t.id) > now) continue;
+    if (!deps.health.available(t.id, now) || deps.isPulled(t)) continue;
     (triedHere.has(t.id) ? again : fresh).push(t);
   }
   const pool = fresh.length > 0 ? fresh : again;
   if (pool.length <= 1) return pool[0];
-  const candidates: Candidate[] = pool.map((t) => ({
-    weight: t.weight,
-    inFlight: deps.health.inFlight(t.id),
-  }));
+  candidates.length = 0;
+  for (let i = 0; i < pool.length; i++) {
+    if (!candidateObjects[i]) candidateObjects[i] = { weight: 0, inFlight: 0 };
+    const c = candidateObjects[i]!;
+    c.weight = pool[i]!.weight;
+    c.inFlight = deps.health.inFlight(pool[i]!.id);
+    candidates.push(c);
+  }
   return pool[pickTarget(candidates, deps.random)];
 }
 

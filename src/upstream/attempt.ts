@@ -59,7 +59,10 @@ export type AfterCommit = (result: {
 }) => void;
 
 const ERROR_BODY_LIMIT = 64 * 1024;
-const COMPLETION_MARKERS = ['"finishReason"', '"blockReason"', '[DONE]'];
+const COMPLETION_MARKERS = ['"finishReason"', '"blockReason"', '[DONE]'].map((m) => Buffer.from(m));
+const MARKER_OVERLAP = 15;
+const BARE_ERROR_AFTER_CRLF = Buffer.from('\r\n\r\n{');
+const BARE_ERROR_AFTER_LF = Buffer.from('\n\n{');
 
 /**
  * One upstream request, driven through undici's dispatch API so that no stream or promise sits between the
@@ -80,7 +83,7 @@ export class Attempt implements Dispatcher.DispatchHandler {
   #downstream: Downstream | undefined;
   #afterCommit: AfterCommit | undefined;
   #sawCompletion = false;
-  #tail = '';
+  #tail: Buffer | undefined;
   #finished = false;
   #finishError: (Error & { code?: string }) | undefined;
   /** Google's bare error object once it starts in an SSE stream: it is never forwarded as is. */
@@ -241,15 +244,15 @@ export class Attempt implements Dispatcher.DispatchHandler {
   /** A complete stream carries finishReason (or blockReason, or OpenAI's [DONE]); a clean close without one is a cut. */
   #watchCompletion(chunk: Buffer): void {
     if (this.#sawCompletion) return;
-    const text = chunk.toString('latin1');
-    const window = this.#tail + text;
+    // searched in the bytes, and across the seam with the previous chunk, without decoding anything
+    const seam = this.#tail ? Buffer.concat([this.#tail, chunk.subarray(0, MARKER_OVERLAP)]) : undefined;
     for (const marker of COMPLETION_MARKERS) {
-      if (window.includes(marker)) {
+      if (chunk.indexOf(marker) >= 0 || (seam && seam.indexOf(marker) >= 0)) {
         this.#sawCompletion = true;
         return;
       }
     }
-    this.#tail = text.slice(-16);
+    this.#tail = chunk.subarray(Math.max(0, chunk.length - MARKER_OVERLAP));
   }
 }
 
@@ -280,9 +283,9 @@ function firstNonSpace(buf: Buffer, step: 1 | -1): number {
  */
 function bareErrorStart(chunk: Buffer, atBoundary: boolean): number {
   if (atBoundary && chunk[0] === 0x7b) return 0;
-  const crlf = chunk.indexOf('\r\n\r\n{');
+  const crlf = chunk.indexOf(BARE_ERROR_AFTER_CRLF);
   if (crlf >= 0) return crlf + 4;
-  const lf = chunk.indexOf('\n\n{');
+  const lf = chunk.indexOf(BARE_ERROR_AFTER_LF);
   return lf >= 0 ? lf + 2 : -1;
 }
 

@@ -62,6 +62,7 @@ export class SqliteOperatorStore implements OperatorStore {
   readonly #db: Database.Database;
   readonly #clock: Clock;
   readonly #pulled = new Set<string>();
+  #pullsVersion = 0;
   #dataVersion = -1;
   readonly #statements;
 
@@ -91,10 +92,15 @@ export class SqliteOperatorStore implements OperatorStore {
     this.listPulls();
   }
 
+  get pullsVersion(): number {
+    return this.#pullsVersion;
+  }
+
   listPulls(): Pull[] {
     // read the version first: a commit landing between the two reads then triggers one more reload
     this.#dataVersion = this.#readDataVersion();
     const pulls = this.#statements.listPulls.all();
+    this.#pullsVersion++;
     this.#pulled.clear();
     for (const p of pulls) this.#pulled.add(mirrorKey(p.alias, p.model));
     return pulls;
@@ -113,6 +119,7 @@ export class SqliteOperatorStore implements OperatorStore {
     })();
     // whoever wrote it, the file now says pulled
     this.#pulled.add(mirrorKey(row.alias, row.model));
+    this.#pullsVersion++;
     return { changed };
   }
 
@@ -124,6 +131,7 @@ export class SqliteOperatorStore implements OperatorStore {
       return true;
     })();
     this.#pulled.delete(mirrorKey(row.alias, row.model));
+    this.#pullsVersion++;
     return { changed };
   }
 

@@ -313,3 +313,16 @@ describe('HealthTable: in-flight, stats, unknown targets, restore', () => {
     expect(table.tick()).toEqual([{ type: 'checking', targetId: 'build-a' }]);
   });
 });
+
+describe('HealthTable.available', () => {
+  it('is in rotation and not cooling, judged at the given time', () => {
+    const { table, clock, recordMany } = setup();
+    expect(table.available('build-a', clock.now())).toBe(true);
+    table.record('build-a', { kind: 'overloaded', reason: '429', retryAfterMs: 5000 });
+    expect(table.available('build-a', clock.now())).toBe(false);
+    expect(table.available('build-a', clock.now() + 5001)).toBe(true);
+    recordMany('sentinel', fault, 3);
+    expect(table.available('sentinel', clock.now())).toBe(false);
+    expect(table.available('unknown-target', clock.now())).toBe(true);
+  });
+});

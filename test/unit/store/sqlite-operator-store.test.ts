@@ -168,3 +168,27 @@ describe('migrate', () => {
     db.close();
   });
 });
+
+describe('pullsVersion', () => {
+  it('moves on every change to the pulls a caller may have cached, including another process’s', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aliasgate-version-'));
+    try {
+      const file = join(dir, 'state.db');
+      const store = openSqliteOperatorStore(file);
+      const other = openSqliteOperatorStore(file);
+      const v0 = store.pullsVersion;
+      store.pull({ alias: 'a', model: 'm', by: 'x', reason: '' });
+      const v1 = store.pullsVersion;
+      expect(v1).not.toBe(v0);
+      other.restore({ alias: 'a', model: 'm', by: 'y', reason: '' });
+      expect(store.pullsVersion).toBe(v1);
+      expect(store.reload()).toBe(true);
+      expect(store.pullsVersion).not.toBe(v1);
+      expect(store.isPulled('a', 'm')).toBe(false);
+      store.close();
+      other.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
