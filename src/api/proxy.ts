@@ -125,6 +125,9 @@ function commit(
     verdict.kind === 'ok' ? 'ok' : 'client_error',
     (rt.clock.now() - started) / 1000,
   );
+  // head, the chunks already held and, when the upstream has finished, the end leave in one writev
+  res.cork();
+  process.nextTick(uncork, res);
   res.writeHead(outcome.status, headers);
   const attempt = result.attempt as Attempt;
   attempt.forward(res, ({ error, upstreamError, truncated }) => {
@@ -149,6 +152,10 @@ function commit(
     rt.recordVerdict(target, { kind: 'transient', origin: error ? 'local' : 'external', reason });
     endWithError(res, spec.framing, errorStatus(502, `${reason} ${where}`));
   });
+}
+
+function uncork(res: ServerResponse): void {
+  res.uncork();
 }
 
 /**
