@@ -2,6 +2,7 @@ import { userInfo } from 'node:os';
 import { Command } from 'commander';
 import { request } from 'undici';
 import { UsageError } from '../errors.js';
+import type { AuditEntry } from '../store/operator-store.js';
 import { openSqliteOperatorStore } from '../store/sqlite/sqlite-operator-store.js';
 import type { CommandContext } from './io.js';
 import { renderStatus } from './status-view.js';
@@ -85,16 +86,7 @@ export function operatorCommands(ctx: CommandContext): Command[] {
         opts,
         'GET',
         `/admin/audit?limit=${encodeURIComponent(opts.limit)}`,
-      )) as {
-        entries: {
-          at: number;
-          actor: string;
-          action: string;
-          alias: string;
-          model: string;
-          reason: string;
-        }[];
-      };
+      )) as { entries: AuditEntry[] };
       if (opts.json) ctx.io.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
       else
         for (const e of body.entries) {

@@ -25,16 +25,23 @@ async function startPair(): Promise<void> {
   });
 }
 
+/** Reads a stream with the real SDK as an application would: the chunks it got, then what it threw. */
+async function streamWithSdk(model: string): Promise<{ chunks: unknown[]; error: unknown }> {
+  const ai = new GoogleGenAI({ apiKey: 'x', httpOptions: { baseUrl: stack.url, apiVersion: 'v1beta' } });
+  const chunks: unknown[] = [];
+  try {
+    for await (const c of await ai.models.generateContentStream({ model, contents: 'hi' })) chunks.push(c);
+    return { chunks, error: undefined };
+  } catch (error) {
+    return { chunks, error };
+  }
+}
+
 describe('a stream never ends in silence', () => {
   it('a stream cut after its first chunks ends with an error event the SDK raises as ApiError', async () => {
     await startPair();
     stack.sim.setBehaviour(BUILD, { kind: 'streamCut', afterChunks: 2 });
-    const ai = new GoogleGenAI({ apiKey: 'x', httpOptions: { baseUrl: stack.url, apiVersion: 'v1beta' } });
-    const chunks: unknown[] = [];
-    const error = await (async () => {
-      for await (const c of await ai.models.generateContentStream({ model: 'solo', contents: 'hi' }))
-        chunks.push(c);
-    })().catch((e: unknown) => e);
+    const { chunks, error } = await streamWithSdk('solo');
     expect(chunks).toHaveLength(2);
     expect(error).toBeInstanceOf(ApiError);
     expect((error as ApiError).status).toBe(502);
@@ -83,12 +90,7 @@ describe('a stream never ends in silence', () => {
   it('Google’s own mid-stream error (bare JSON after the last event) reaches the SDK as ApiError', async () => {
     await startPair();
     stack.sim.setBehaviour(BUILD, { kind: 'streamError', afterChunks: 1, status: 503 });
-    const ai = new GoogleGenAI({ apiKey: 'x', httpOptions: { baseUrl: stack.url, apiVersion: 'v1beta' } });
-    const chunks: unknown[] = [];
-    const error = await (async () => {
-      for await (const c of await ai.models.generateContentStream({ model: 'solo', contents: 'hi' }))
-        chunks.push(c);
-    })().catch((e: unknown) => e);
+    const { chunks, error } = await streamWithSdk('solo');
     expect(chunks).toHaveLength(1);
     expect(error).toBeInstanceOf(ApiError);
     expect((error as ApiError).status).toBe(503);
