@@ -19,6 +19,7 @@ import type { OperatorStore } from './store/operator-store.js';
 import { openSqliteOperatorStore } from './store/sqlite/sqlite-operator-store.js';
 import { createLogger, type Logger } from './telemetry/log.js';
 import { Metrics } from './telemetry/metrics.js';
+import type { AttemptOutcome } from './upstream/attempt.js';
 import { judge } from './upstream/judge.js';
 import { Upstreams } from './upstream/pools.js';
 
@@ -75,6 +76,7 @@ export function createGateway(config: Config, deps: GatewayDeps = {}): Gateway {
     onVerdict: recordVerdict,
   };
   const deprecation = new Map<string, Record<string, string> | undefined>();
+  const judgeNow = (outcome: AttemptOutcome, target: Target) => judge(outcome, target, clock.now());
 
   const runtime: Runtime = {
     catalog,
@@ -86,8 +88,9 @@ export function createGateway(config: Config, deps: GatewayDeps = {}): Gateway {
     metrics,
     log,
     bodyLimitBytes: config.server.bodyLimitBytes,
+    accessLog: log.isLevelEnabled('debug'),
     adminTokenSha256: config.auth.adminTokenSha256,
-    route: (chain, send, cancelled) => runAttempts(chain, send, judge, loopDeps, cancelled),
+    route: (chain, send, cancelled) => runAttempts(chain, send, judgeNow, loopDeps, cancelled),
     recordVerdict,
     deprecationHeaders(alias) {
       if (!deprecation.has(alias.name)) deprecation.set(alias.name, deprecationHeaders(alias));

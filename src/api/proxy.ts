@@ -85,6 +85,19 @@ export async function proxy(
   const result = await rt.route(chain, send, () => clientGone);
   if (result.kind === 'exhausted') {
     rt.metrics.request(alias.name, spec.method, result.why === 'cancelled' ? 'cancelled' : 'failed');
+    if (rt.accessLog) {
+      rt.log.debug(
+        {
+          event: 'request',
+          alias: alias.name,
+          method: spec.method,
+          outcome: result.why,
+          attempts: result.attempts,
+          ms: rt.clock.now() - started,
+        },
+        'request failed',
+      );
+    }
     if (result.why === 'cancelled') return;
     throw exhaustedError(alias, result);
   }
@@ -125,6 +138,21 @@ function commit(
     verdict.kind === 'ok' ? 'ok' : 'client_error',
     (rt.clock.now() - started) / 1000,
   );
+  if (rt.accessLog) {
+    rt.log.debug(
+      {
+        event: 'request',
+        alias: alias.name,
+        method: spec.method,
+        status: outcome.status,
+        target: `${target.upstream}/${target.model}`,
+        attempts: result.attempts,
+        ...(result.alias.name !== alias.name ? { fallback: result.alias.name } : {}),
+        ms: rt.clock.now() - started,
+      },
+      'request',
+    );
+  }
   // head, the chunks already held and, when the upstream has finished, the end leave in one writev
   res.cork();
   process.nextTick(uncork, res);

@@ -4,8 +4,11 @@ import { OK, type Verdict } from '../classify/verdict.js';
 import { parseEnvelope } from '../wire/envelope.js';
 import type { AttemptOutcome } from './attempt.js';
 
-/** An attempt's outcome → its verdict. Error bodies (small, already held) are parsed only here. */
-export function judge(outcome: AttemptOutcome, target: Target): Verdict {
+/**
+ * An attempt's outcome → its verdict. Error bodies (small, already held) are parsed only here. `now` (epoch ms)
+ * lets a Retry-After given as an HTTP date count.
+ */
+export function judge(outcome: AttemptOutcome, target: Target, now?: number): Verdict {
   if (outcome.kind === 'transport') return classifyTransport(outcome.error);
   if (outcome.status >= 200 && outcome.status < 300) {
     if (!outcome.malformed) return OK;
@@ -18,5 +21,6 @@ export function judge(outcome: AttemptOutcome, target: Target): Verdict {
     error: parseEnvelope(text),
     ...(typeof retryAfter === 'string' ? { retryAfter } : {}),
     requestedModel: target.model,
+    ...(now === undefined ? {} : { now }),
   });
 }

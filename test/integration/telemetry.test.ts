@@ -18,6 +18,38 @@ afterEach(async () => {
 });
 
 describe('logs and metrics', () => {
+  it('at debug level every request gets one access line: alias, target, attempts, status; no key', async () => {
+    sim = await startSimulator({ seed: 2 });
+    let logs = '';
+    const sink = new Writable({
+      write(chunk, _enc, done) {
+        logs += chunk.toString();
+        done();
+      },
+    });
+    gateway = createGateway(incidentConfig(sim.url, { logging: { level: 'debug' } }), {
+      random: seededRandom(2),
+      log: createLogger('debug', sink),
+    });
+    const { url } = await gateway.listen(0, '127.0.0.1');
+    await load(url, `/v1beta/models/gemini-3.5-flash:generateContent?key=${CLIENT_KEY}`, {
+      total: 10,
+      concurrency: 1,
+    });
+    const lines = logs
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .filter((l) => l.event === 'request');
+    expect(lines).toHaveLength(10);
+    expect(lines[0]).toMatchObject({
+      alias: 'gemini-3.5-flash',
+      status: 200,
+      target: 'sim/gemini-3.5-flash-001',
+    });
+    expect(logs).not.toContain(CLIENT_KEY);
+  });
+
   it('ejections, health checks and operator actions are logged with the upstream message, and no key ever appears', async () => {
     sim = await startSimulator({ seed: 2 });
     let logs = '';
