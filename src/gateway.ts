@@ -88,6 +88,7 @@ export function createGateway(config: Config, deps: GatewayDeps = {}): Gateway {
     metrics,
     log,
     bodyLimitBytes: config.server.bodyLimitBytes,
+    idleTimeoutMs: config.routing.idleTimeoutMs,
     accessLog: log.isLevelEnabled('debug'),
     adminTokenSha256: config.auth.adminTokenSha256,
     route: (chain, send, cancelled) => runAttempts(chain, send, judgeNow, loopDeps, cancelled),

@@ -76,6 +76,7 @@ export async function proxy(
       mode: spec.mode,
       sse: spec.framing === 'sse',
       timeoutMs,
+      idleTimeoutMs: rt.idleTimeoutMs,
       holdLimitBytes: HOLD_LIMIT_BYTES,
       clock: rt.clock,
     });

@@ -21,6 +21,8 @@ export interface Runtime {
   metrics: Metrics;
   log: Logger;
   bodyLimitBytes: number;
+  /** routing.idleTimeoutMs: a forwarded body that goes silent this long ends with an error. */
+  idleTimeoutMs: number;
   /** Whether one debug line per request is logged (logging.level debug or trace); read once, at start. */
   accessLog: boolean;
   /** SHA-256 of the admin token; without one the admin API answers on loopback only. */

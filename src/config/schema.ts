@@ -222,6 +222,12 @@ export const RoutingSchema = z.strictObject({
   deadlineMs: integer(1)
     .default(60_000)
     .describe('Whole request, until the first byte reaches the client, in ms. Default 60000.'),
+  idleTimeoutMs: integer(1)
+    .default(300_000)
+    .describe(
+      'Longest silence between two body chunks once an answer is being forwarded, in ms; then the stream ends ' +
+        'with an error event instead of hanging. Default 300000.',
+    ),
   retryBudget: RetryBudgetSchema.prefault({}).describe('Cap on retries so they cannot multiply an outage.'),
 });
 

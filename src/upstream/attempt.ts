@@ -24,6 +24,8 @@ export interface AttemptRequest {
   sse?: boolean;
   /** Time to the decision (first chunk of a stream, whole unary body), in ms. */
   timeoutMs: number;
+  /** Longest silence between body chunks, in ms (undici's bodyTimeout); 0 for none. */
+  idleTimeoutMs?: number;
   holdLimitBytes: number;
   clock: Clock;
 }
@@ -96,7 +98,14 @@ export class Attempt implements Dispatcher.DispatchHandler {
     });
     this.#timer = req.clock.setTimeout(() => this.abort(attemptTimeout(req.timeoutMs)), req.timeoutMs);
     req.dispatcher.dispatch(
-      { path: req.path, method: req.method, headers: req.headers, body: req.body, blocking: false },
+      {
+        path: req.path,
+        method: req.method,
+        headers: req.headers,
+        body: req.body,
+        blocking: false,
+        bodyTimeout: req.idleTimeoutMs ?? 0,
+      },
       this,
     );
   }

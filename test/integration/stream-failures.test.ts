@@ -8,10 +8,11 @@ afterEach(() => stack.close());
 const BUILD = 'gemini-2.5-flash-002';
 const OTHER = 'gemini-flash-latest-001';
 
-async function startPair(): Promise<void> {
+async function startPair(routing: Record<string, unknown> = {}): Promise<void> {
   stack = await startStack({
     config: (url) =>
       incidentConfig(url, {
+        routing,
         aliases: {
           solo: { targets: [{ upstream: 'sim', model: BUILD }] },
           pair: {
@@ -106,5 +107,21 @@ describe('a stream never ends in silence', () => {
     });
     expect(result.failures).toEqual([]);
     expect(stack.sim.stats().requests.byBuild[BUILD] ?? 0).toBeGreaterThan(0);
+  });
+
+  it('an upstream that goes silent mid-stream is cut after routing.idleTimeoutMs, with an error event', async () => {
+    await startPair({ idleTimeoutMs: 200 });
+    stack.sim.configureBuild(BUILD, { streamChunks: 3, chunkIntervalMs: 60_000 });
+    const started = Date.now();
+    const res = await fetch(`${stack.url}/v1beta/models/solo:streamGenerateContent?alt=sse`, {
+      method: 'POST',
+      body: HI,
+    });
+    const text = await res.text();
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(text.split('\r\n\r\n').filter((e) => e.startsWith('data: {"candidates"'))).toHaveLength(1);
+    expect(text).toMatch(
+      /data: \{"error":\{"code":502,"message":"upstream stream failed: UND_ERR_BODY_TIMEOUT/,
+    );
   });
 });
