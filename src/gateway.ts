@@ -91,7 +91,8 @@ export function createGateway(config: Config, deps: GatewayDeps = {}): Gateway {
     idleTimeoutMs: config.routing.idleTimeoutMs,
     accessLog: log.isLevelEnabled('debug'),
     adminTokenSha256: config.auth.adminTokenSha256,
-    route: (chain, send, cancelled) => runAttempts(chain, send, judgeNow, loopDeps, cancelled),
+    route: (chain, send, cancelled, deadlineMs) =>
+      runAttempts(chain, send, judgeNow, loopDeps, cancelled, deadlineMs),
     recordVerdict,
     deprecationHeaders(alias) {
       if (!deprecation.has(alias.name)) deprecation.set(alias.name, deprecationHeaders(alias));

@@ -83,7 +83,7 @@ export async function proxy(
     return current;
   };
 
-  const result = await rt.route(chain, send, () => clientGone);
+  const result = await rt.route(chain, send, () => clientGone, clientDeadlineMs(req));
   if (result.kind === 'exhausted') {
     rt.metrics.request(alias.name, spec.method, result.why === 'cancelled' ? 'cancelled' : 'failed');
     if (rt.accessLog) {
@@ -208,6 +208,16 @@ function endWithError(res: ServerResponse, framing: StreamFraming, error: ErrorS
   }
 }
 
+/**
+ * The SDK sends `X-Server-Timeout: <seconds>` when its caller set a timeout (wire spec §2.2): there is no point
+ * trying targets after the client has given up.
+ */
+function clientDeadlineMs(req: IncomingMessage): number | undefined {
+  const header = req.headers['x-server-timeout'];
+  const seconds = typeof header === 'string' ? Number(header) : Number.NaN;
+  return seconds > 0 ? seconds * 1000 : undefined;
+}
+
 /** Client-identifying headers the upstream may use (wire spec §9.2); the client's key is never forwarded. */
 function forwardHeaders(req: IncomingMessage): Record<string, string> {
   const out: Record<string, string> = {};
@@ -237,6 +247,7 @@ function exhaustedError(alias: AliasEntry, result: Extract<LoopResult, { kind: '
     cancelled: 'the client went away',
   };
   const message = `${alias.name}: no target could serve the request: ${why[result.why]}.${tried ? ` Tried: ${tried}.` : ''}`;
+  if (result.why === 'deadline') return new GatewayError('DEADLINE_EXCEEDED', message);
   const overloaded = result.tried.length > 0 && result.tried.every((t) => t.verdict.kind === 'overloaded');
   if (overloaded) {
     const delays = result.tried.map((t) =>

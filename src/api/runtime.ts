@@ -27,7 +27,12 @@ export interface Runtime {
   accessLog: boolean;
   /** SHA-256 of the admin token; without one the admin API answers on loopback only. */
   adminTokenSha256: string | undefined;
-  route(chain: readonly AliasEntry[], send: Send, cancelled: () => boolean): Promise<LoopResult>;
+  route(
+    chain: readonly AliasEntry[],
+    send: Send,
+    cancelled: () => boolean,
+    deadlineMs?: number,
+  ): Promise<LoopResult>;
   recordVerdict(target: Target, verdict: Verdict): void;
   /** Extra response headers for a deprecated alias (Warning, Deprecation, Sunset), else undefined. */
   deprecationHeaders(alias: AliasEntry): Record<string, string> | undefined;

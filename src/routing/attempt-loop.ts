@@ -75,9 +75,11 @@ export async function runAttempts(
   judge: Judge,
   deps: LoopDeps,
   cancelled: () => boolean,
+  /** This request's own deadline, when the client declared a shorter one (X-Server-Timeout), ms. */
+  deadlineMs = deps.policy.deadlineMs,
 ): Promise<LoopResult> {
   const { policy, clock } = deps;
-  const deadline = clock.now() + policy.deadlineMs;
+  const deadline = clock.now() + Math.min(deadlineMs, policy.deadlineMs);
   const tried: TriedTarget[] = [];
   let attempts = 0;
   deps.budget.recordRequest();

@@ -150,3 +150,25 @@ describe('per-attempt timeout', () => {
     expect(stack.sim.stats().openRequests).toBe(0);
   });
 });
+
+describe('the client’s own deadline', () => {
+  it('X-Server-Timeout caps the attempts: a hanging fleet answers 504 DEADLINE_EXCEEDED when the client gives up', async () => {
+    stack = await startStack({
+      config: (url) =>
+        incidentConfig(url, {
+          aliases: { stuck: { targets: [{ upstream: 'sim', model: 'gemini-2.5-flash-002' }] } },
+        }),
+    });
+    stack.sim.setBehaviour('gemini-2.5-flash-002', { kind: 'hang' });
+    const started = Date.now();
+    const res = await fetch(`${stack.url}/v1beta/models/stuck:generateContent`, {
+      method: 'POST',
+      body: HI,
+      headers: { 'x-server-timeout': '1' },
+    });
+    expect(res.status).toBe(504);
+    expect(((await res.json()) as { error: { status: string } }).error.status).toBe('DEADLINE_EXCEEDED');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+    expect(Date.now() - started).toBeLessThan(3000);
+  });
+});
