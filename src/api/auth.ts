@@ -1,5 +1,6 @@
+import { timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import { secretMatches } from '../config/secret.js';
+import { hashSecret } from '../config/secret.js';
 import { type ErrorCode, GatewayError } from '../errors.js';
 import { invalidApiKey, missingApiKey } from '../wire/auth-errors.js';
 import type { ErrorStatus } from '../wire/envelope.js';
@@ -29,8 +30,11 @@ export class ClientAuth {
     if (!key) throw fromStatus('API_KEY_MISSING', missingApiKey());
     const cached = this.#recent.get(key);
     if (cached) return cached;
+    // one hash of the presented key, compared with every known one in constant time
+    const digest = Buffer.from(hashSecret(key), 'hex');
     for (const [known, name] of this.#hashes) {
-      if (secretMatches(key, known)) {
+      const expected = Buffer.from(known, 'hex');
+      if (expected.length === digest.length && timingSafeEqual(expected, digest)) {
         if (this.#recent.size > 1000) this.#recent.clear();
         this.#recent.set(key, name);
         return name;
