@@ -90,6 +90,7 @@ export function createGateway(config: Config, deps: GatewayDeps = {}): Gateway {
     bodyLimitBytes: config.server.bodyLimitBytes,
     idleTimeoutMs: config.routing.idleTimeoutMs,
     accessLog: log.isLevelEnabled('debug'),
+    openStreams: new Map(),
     adminTokenSha256: config.auth.adminTokenSha256,
     route: (chain, send, cancelled, deadlineMs) =>
       runAttempts(chain, send, judgeNow, loopDeps, cancelled, deadlineMs),
@@ -150,17 +151,32 @@ export function createGateway(config: Config, deps: GatewayDeps = {}): Gateway {
     async close() {
       checker.stop();
       clearInterval(reloadTimer);
-      if (server) {
-        const s = server;
-        await new Promise<void>((resolve) => {
-          s.close(() => resolve());
-          s.closeAllConnections();
-        });
-      }
+      if (server) await drain(server, runtime.openStreams, config.server.shutdownGraceMs);
       await upstreams.close();
       if (!deps.operator) operator.close();
     },
   };
+}
+
+/**
+ * Stops taking requests and lets those in flight finish for up to `graceMs`; streams still open then end with an
+ * error event in their own framing (never a silent cut), and what is left is closed.
+ */
+async function drain(server: Server, openStreams: Map<object, () => void>, graceMs: number): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  // connections that go idle after their last response are closed as they do
+  const idle = setInterval(() => server.closeIdleConnections(), 25);
+  server.closeIdleConnections();
+  let last: NodeJS.Timeout | undefined;
+  const deadline = setTimeout(() => {
+    for (const end of [...openStreams.values()]) end();
+    // a moment for those last events to leave, then whatever is still open (requests still waiting on an upstream)
+    last = setTimeout(() => server.closeAllConnections(), 200);
+  }, graceMs);
+  await closed;
+  clearInterval(idle);
+  clearTimeout(deadline);
+  clearTimeout(last);
 }
 
 /**

@@ -159,13 +159,21 @@ function commit(
   process.nextTick(uncork, res);
   res.writeHead(outcome.status, headers);
   const attempt = result.attempt as Attempt;
+  if (spec.mode === 'stream') {
+    rt.openStreams.set(res, () => {
+      // the gateway is stopping: say so in the stream, then let the upstream go
+      endWithError(res, spec.framing, errorStatus(503, 'The gateway is shutting down; retry the request.'));
+      attempt.abort(Object.assign(new Error('gateway shutting down'), { code: 'SHUTDOWN' }));
+    });
+  }
   attempt.forward(res, ({ error, upstreamError, truncated }) => {
     rt.health.end(target.id);
+    rt.openStreams.delete(res);
     if (!error && !upstreamError && !truncated) {
       res.end();
       return;
     }
-    if (error?.code === 'CLIENT_CLOSED') return;
+    if (error?.code === 'CLIENT_CLOSED' || error?.code === 'SHUTDOWN') return;
     const where = `(target ${target.upstream}/${target.model})`;
     if (upstreamError) {
       rt.recordVerdict(

@@ -23,6 +23,8 @@ export interface Runtime {
   bodyLimitBytes: number;
   /** routing.idleTimeoutMs: a forwarded body that goes silent this long ends with an error. */
   idleTimeoutMs: number;
+  /** Streams being forwarded, each with how to end it in its own framing when the gateway stops. */
+  openStreams: Map<object, () => void>;
   /** Whether one debug line per request is logged (logging.level debug or trace); read once, at start. */
   accessLog: boolean;
   /** SHA-256 of the admin token; without one the admin API answers on loopback only. */

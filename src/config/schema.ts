@@ -44,6 +44,12 @@ export const ServerSchema = z.strictObject({
       'Largest request body accepted, in bytes; larger bodies get 413. The body is kept in memory so any ' +
         'attempt can resend it. Default 33554432 (32 MiB).',
     ),
+  shutdownGraceMs: integer(0)
+    .default(30_000)
+    .describe(
+      'On stop, time given to requests in flight to finish, in ms; streams still open then end with an error ' +
+        'event, never a silent cut. Default 30000 (an answer can take that long).',
+    ),
 });
 
 /**

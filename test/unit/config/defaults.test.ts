@@ -16,7 +16,12 @@ describe('config defaults', () => {
   const config = parseConfig(MINIMAL, 'gateway.yaml', {});
 
   it('fills every top-level section', () => {
-    expect(config.server).toEqual({ host: '127.0.0.1', port: 8080, bodyLimitBytes: 33_554_432 });
+    expect(config.server).toEqual({
+      host: '127.0.0.1',
+      port: 8080,
+      bodyLimitBytes: 33_554_432,
+      shutdownGraceMs: 30_000,
+    });
     expect(config.auth).toEqual({ clientKeys: [] });
     expect(config.state).toEqual({ sqlitePath: '.aliasgate/state.db' });
     expect(config.logging).toEqual({ level: 'info' });
