@@ -15,7 +15,7 @@ import { type HealthEvent, HealthTable } from './health/health-table.js';
 import { mathRandom, type Random } from './random.js';
 import { type LoopDeps, runAttempts } from './routing/attempt-loop.js';
 import { RetryBudget } from './routing/retry-budget.js';
-import type { OperatorStore } from './store/operator-store.js';
+import type { OperatorStore, Pull } from './store/operator-store.js';
 import { openSqliteOperatorStore } from './store/sqlite/sqlite-operator-store.js';
 import { createLogger, type Logger } from './telemetry/log.js';
 import { Metrics } from './telemetry/metrics.js';
@@ -55,6 +55,7 @@ export function createGateway(config: Config, deps: GatewayDeps = {}): Gateway {
     random,
     groups: catalog.aliases().map((a) => [a.name, a.targets.map((t) => t.id)] as [string, string[]]),
   });
+  const pullOf = pullIndex(catalog, operator);
   const budget = new RetryBudget(config.routing.retryBudget, clock);
   const auth = new ClientAuth(config.auth.clientKeys);
 
@@ -72,7 +73,7 @@ export function createGateway(config: Config, deps: GatewayDeps = {}): Gateway {
     budget,
     clock,
     random,
-    isPulled: pulledTargets(catalog, operator),
+    isPulled: (t) => pullOf(t) !== undefined,
     onVerdict: recordVerdict,
   };
   const deprecation = new Map<string, Record<string, string> | undefined>();
@@ -99,7 +100,7 @@ export function createGateway(config: Config, deps: GatewayDeps = {}): Gateway {
       if (!deprecation.has(alias.name)) deprecation.set(alias.name, deprecationHeaders(alias));
       return deprecation.get(alias.name);
     },
-    aliasHealth: (alias) => aliasHealth(alias, health, operator),
+    aliasHealth: (alias) => aliasHealth(alias, health, pullOf),
   };
 
   const checker = new HealthChecker({
@@ -180,23 +181,23 @@ async function drain(server: Server, openStreams: Map<object, () => void>, grace
 }
 
 /**
- * Pulls by target id, rebuilt only when the store's pulls change: the routing hot path asks for every target of an
- * alias on every request, and should not build an alias+model key for each.
+ * The operator's pulls by target id, rebuilt only when the store's pulls change: routing asks about every target of
+ * an alias on every request, and status pages about every alias, and neither should build keys or read the file.
  */
-function pulledTargets(catalog: Catalog, operator: OperatorStore): (target: Target) => boolean {
+function pullIndex(catalog: Catalog, operator: OperatorStore): (target: Target) => Pull | undefined {
   let version = -1;
-  let pulled = new Set<string>();
+  let byTarget = new Map<string, Pull>();
   return (target) => {
     if (operator.pullsVersion !== version) {
+      const byKey = new Map(operator.listPulls().map((p) => [`${p.alias}\u0000${p.model}`, p]));
       version = operator.pullsVersion;
-      pulled = new Set(
-        catalog
-          .targets()
-          .filter((t) => operator.isPulled(t.alias, t.model))
-          .map((t) => t.id),
-      );
+      byTarget = new Map();
+      for (const t of catalog.targets()) {
+        const pull = byKey.get(`${t.alias}\u0000${t.model}`);
+        if (pull) byTarget.set(t.id, pull);
+      }
     }
-    return pulled.has(target.id);
+    return byTarget.get(target.id);
   };
 }
 
@@ -265,17 +266,15 @@ function deprecationHeaders(alias: AliasEntry): Record<string, string> | undefin
   return headers;
 }
 
-function aliasHealth(alias: AliasEntry, health: HealthTable, operator: OperatorStore): AliasHealth {
-  const pulls = new Map(
-    operator
-      .listPulls()
-      .filter((p) => p.alias === alias.name)
-      .map((p) => [p.model, p]),
-  );
+function aliasHealth(
+  alias: AliasEntry,
+  health: HealthTable,
+  pullOf: (target: Target) => Pull | undefined,
+): AliasHealth {
   const targets: TargetStatus[] = alias.targets.map((t) => {
     const state = health.state(t.id);
     const stats = health.stats(t.id);
-    const pull = pulls.get(t.model);
+    const pull = pullOf(t);
     const base = {
       upstream: t.upstream,
       model: t.model,

@@ -64,13 +64,18 @@ async function handle(
       expectMethod(req, 'POST');
       const stream = route.method === 'streamGenerateContent';
       const sse = stream && params.get('alt') === 'sse';
-      if (params.has('key')) params.delete('key');
+      // forwarded as the client wrote it, less its key (which is never passed on)
+      let forwardQuery = query;
+      if (params.has('key')) {
+        params.delete('key');
+        forwardQuery = params.toString();
+      }
       return proxy(rt, req, res, {
         surface: 'gemini',
         alias: route.model,
         method: route.method,
         version: route.version,
-        query: params.size > 0 ? params.toString() : '',
+        query: forwardQuery,
         body: await readBody(req, rt.bodyLimitBytes),
         mode: stream ? 'stream' : 'unary',
         framing: stream ? (sse ? 'sse' : 'json-array') : 'none',

@@ -8,6 +8,8 @@ import { type AliasEntry, type Target, targetId } from './alias-entry.js';
 export class Catalog {
   readonly #aliases: Map<string, AliasEntry>;
   readonly #targets: Map<string, Target>;
+  /** Chains are asked for on every request and the catalogue never changes: each is built once. */
+  readonly #chains = new Map<string, AliasEntry[]>();
 
   constructor(config: Pick<Config, 'aliases'>) {
     this.#aliases = new Map(
@@ -31,7 +33,16 @@ export class Catalog {
    * The alias, then its fallbacks and theirs, depth-first in configured order, each alias once.
    * Cycles (a → b → a) are cut where they close; unknown names are skipped. Empty for an unknown alias.
    */
-  fallbackChain(name: string): AliasEntry[] {
+  fallbackChain(name: string): readonly AliasEntry[] {
+    let chain = this.#chains.get(name);
+    if (!chain) {
+      chain = this.#buildChain(name);
+      if (this.#aliases.has(name)) this.#chains.set(name, chain);
+    }
+    return chain;
+  }
+
+  #buildChain(name: string): AliasEntry[] {
     const chain: AliasEntry[] = [];
     const visited = new Set<string>();
     const visit = (current: string) => {

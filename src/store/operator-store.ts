@@ -70,7 +70,7 @@ export interface OperatorStore {
   listPulls(): Pull[];
   /** Hot path: answered from an in-memory mirror, O(1), no I/O. */
   isPulled(alias: string, model: string): boolean;
-  /** Changes whenever the mirror behind isPulled() may have changed, so callers can cache what they derive from it. */
+  /** Changes when, and only when, the mirror behind isPulled() changes, so callers can cache what they derive from it. */
   readonly pullsVersion: number;
   /** Idempotent: pulling a pulled target changes nothing and writes no audit entry. */
   pull(request: PullRequest): { changed: boolean };

@@ -17,16 +17,22 @@ afterEach(async () => {
   await sim?.close();
 });
 
+/** A pino destination that keeps what was logged, to read back as text. */
+function logSink(): { sink: Writable; text: () => string } {
+  let logs = '';
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      logs += chunk.toString();
+      done();
+    },
+  });
+  return { sink, text: () => logs };
+}
+
 describe('logs and metrics', () => {
   it('at debug level every request gets one access line: alias, target, attempts, status; no key', async () => {
     sim = await startSimulator({ seed: 2 });
-    let logs = '';
-    const sink = new Writable({
-      write(chunk, _enc, done) {
-        logs += chunk.toString();
-        done();
-      },
-    });
+    const { sink, text } = logSink();
     gateway = createGateway(incidentConfig(sim.url, { logging: { level: 'debug' } }), {
       random: seededRandom(2),
       log: createLogger('debug', sink),
@@ -36,7 +42,7 @@ describe('logs and metrics', () => {
       total: 10,
       concurrency: 1,
     });
-    const lines = logs
+    const lines = text()
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l) as Record<string, unknown>)
@@ -47,18 +53,12 @@ describe('logs and metrics', () => {
       status: 200,
       target: 'sim/gemini-3.5-flash-001',
     });
-    expect(logs).not.toContain(CLIENT_KEY);
+    expect(text()).not.toContain(CLIENT_KEY);
   });
 
   it('ejections, health checks and operator actions are logged with the upstream message, and no key ever appears', async () => {
     sim = await startSimulator({ seed: 2 });
-    let logs = '';
-    const sink = new Writable({
-      write(chunk, _enc, done) {
-        logs += chunk.toString();
-        done();
-      },
-    });
+    const { sink, text } = logSink();
     const config = incidentConfig(sim.url, {
       upstreams: { sim: { baseUrl: sim.url, apiKey: UPSTREAM_KEY } },
       auth: { clientKeys: [{ name: 'team', key: CLIENT_KEY }] },
@@ -77,7 +77,7 @@ describe('logs and metrics', () => {
     await runCli(['pull', 'gemini-3.5-flash', 'gemini-3.5-flash-001', '--url', url, '--reason', 'test']);
     await new Promise((r) => setTimeout(r, 100));
 
-    const lines = logs
+    const lines = text()
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l) as Record<string, unknown>);
@@ -89,8 +89,8 @@ describe('logs and metrics', () => {
       model: 'gemini-3.5-flash-001',
       reason: 'test',
     });
-    expect(logs).not.toContain(UPSTREAM_KEY);
-    expect(logs).not.toContain(CLIENT_KEY);
+    expect(text()).not.toContain(UPSTREAM_KEY);
+    expect(text()).not.toContain(CLIENT_KEY);
 
     const metrics = await (await fetch(`${url}/metrics`)).text();
     expect(metrics).toMatch(

@@ -61,7 +61,7 @@ export function openSqliteOperatorStore(path: string, clock: Clock = systemClock
 export class SqliteOperatorStore implements OperatorStore {
   readonly #db: Database.Database;
   readonly #clock: Clock;
-  readonly #pulled = new Set<string>();
+  #pulled = new Set<string>();
   #pullsVersion = 0;
   #dataVersion = -1;
   readonly #statements;
@@ -100,9 +100,12 @@ export class SqliteOperatorStore implements OperatorStore {
     // read the version first: a commit landing between the two reads then triggers one more reload
     this.#dataVersion = this.#readDataVersion();
     const pulls = this.#statements.listPulls.all();
-    this.#pullsVersion++;
-    this.#pulled.clear();
-    for (const p of pulls) this.#pulled.add(mirrorKey(p.alias, p.model));
+    const keys = new Set(pulls.map((p) => mirrorKey(p.alias, p.model)));
+    // the version moves only when the mirror does, so callers' caches survive a plain read
+    if (keys.size !== this.#pulled.size || [...keys].some((k) => !this.#pulled.has(k))) {
+      this.#pulled = keys;
+      this.#pullsVersion++;
+    }
     return pulls;
   }
 
@@ -118,8 +121,11 @@ export class SqliteOperatorStore implements OperatorStore {
       return true;
     })();
     // whoever wrote it, the file now says pulled
-    this.#pulled.add(mirrorKey(row.alias, row.model));
-    this.#pullsVersion++;
+    const key = mirrorKey(row.alias, row.model);
+    if (!this.#pulled.has(key)) {
+      this.#pulled.add(key);
+      this.#pullsVersion++;
+    }
     return { changed };
   }
 
@@ -130,8 +136,7 @@ export class SqliteOperatorStore implements OperatorStore {
       this.#appendAudit(auditRow(row, 'restore'));
       return true;
     })();
-    this.#pulled.delete(mirrorKey(row.alias, row.model));
-    this.#pullsVersion++;
+    if (this.#pulled.delete(mirrorKey(row.alias, row.model))) this.#pullsVersion++;
     return { changed };
   }
 

@@ -1,16 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../src/config/load.js';
-import { isConfigError } from '../../../src/errors.js';
+import { configProblems } from '../../support/config.js';
 
-function problems(yaml: string): string[] {
-  try {
-    parseConfig(yaml, 'gateway.yaml', {});
-  } catch (e) {
-    expect(isConfigError(e)).toBe(true);
-    return (e as Error).message.split('\n');
-  }
-  throw new Error('expected a ConfigError');
-}
+const problems = configProblems;
 
 const UPSTREAMS = `upstreams:
   builds: { baseUrl: http://127.0.0.1:9000 }

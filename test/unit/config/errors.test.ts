@@ -2,19 +2,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig, parseConfig } from '../../../src/config/load.js';
-import { isConfigError } from '../../../src/errors.js';
+import { loadConfig } from '../../../src/config/load.js';
+import { configProblems } from '../../support/config.js';
 
-/** Parses and returns the ConfigError's lines (the test fails if it parses). */
-function problems(yaml: string, env: Record<string, string> = {}): string[] {
-  try {
-    parseConfig(yaml, 'gateway.yaml', env);
-  } catch (e) {
-    expect(isConfigError(e)).toBe(true);
-    return (e as Error).message.split('\n');
-  }
-  throw new Error('expected a ConfigError');
-}
+const problems = configProblems;
 
 const UPSTREAMS = `upstreams:
   builds: { baseUrl: http://127.0.0.1:9000 }

@@ -180,6 +180,10 @@ describe('pullsVersion', () => {
       store.pull({ alias: 'a', model: 'm', by: 'x', reason: '' });
       const v1 = store.pullsVersion;
       expect(v1).not.toBe(v0);
+      // reading changes nothing, so it must not invalidate what callers derived from the pulls
+      store.listPulls();
+      store.pull({ alias: 'a', model: 'm', by: 'x', reason: 'again' });
+      expect(store.pullsVersion).toBe(v1);
       other.restore({ alias: 'a', model: 'm', by: 'y', reason: '' });
       expect(store.pullsVersion).toBe(v1);
       expect(store.reload()).toBe(true);
