@@ -228,6 +228,12 @@ export const RoutingSchema = z.strictObject({
   deadlineMs: integer(1)
     .default(60_000)
     .describe('Whole request, until the first byte reaches the client, in ms. Default 60000.'),
+  minAttemptMs: integer(0)
+    .default(100)
+    .describe(
+      'Least time left before the deadline worth starting another attempt with, in ms; with less left the request ' +
+        'ends as 504 DEADLINE_EXCEEDED rather than send an attempt that cannot finish. Default 100.',
+    ),
   idleTimeoutMs: integer(1)
     .default(300_000)
     .describe(

@@ -3,7 +3,7 @@ import type { Verdict } from '../classify/verdict.js';
 import type { Clock } from '../clock.js';
 import type { HealthTable } from '../health/health-table.js';
 import type { Random } from '../random.js';
-import type { AttemptOutcome } from '../upstream/attempt.js';
+import { ATTEMPT_TIMEOUT, type AttemptOutcome } from '../upstream/attempt.js';
 import { type Candidate, pickTarget } from './balancer.js';
 import type { RetryBudget } from './retry-budget.js';
 
@@ -17,6 +17,11 @@ export interface RoutingPolicy {
   perTryTimeoutMs: number;
   /** Whole request until its first byte reaches the client, ms. */
   deadlineMs: number;
+  /**
+   * Least time worth starting an attempt with, ms: with less left before the deadline the request ends as
+   * `deadline` instead of sending an attempt that cannot finish (no upstream answers in 1 ms).
+   */
+  minAttemptMs: number;
 }
 
 /** One attempt in flight, as the loop sees it: the upstream side is injected so the loop is testable without I/O. */
@@ -86,11 +91,13 @@ export async function runAttempts(
 
   const attempt = async (alias: AliasEntry, target: Target): Promise<LoopResult | undefined> => {
     const remaining = deadline - clock.now();
-    if (remaining <= 0) return { kind: 'exhausted', why: 'deadline', attempts, tried };
+    if (remaining < policy.minAttemptMs) return { kind: 'exhausted', why: 'deadline', attempts, tried };
     if (attempts > 0 && !deps.budget.tryRetry()) return { kind: 'exhausted', why: 'budget', attempts, tried };
     attempts++;
+    // the request's deadline, not the per-try timeout, bounds this attempt: if it times out, time is up
+    const lastChance = remaining <= policy.perTryTimeoutMs;
     deps.health.begin(target.id);
-    const sent = send(target, Math.min(policy.perTryTimeoutMs, remaining));
+    const sent = send(target, lastChance ? remaining : policy.perTryTimeoutMs);
     const outcome = await sent.outcome;
     if (cancelled()) {
       deps.health.end(target.id);
@@ -104,6 +111,9 @@ export async function runAttempts(
     }
     deps.health.end(target.id);
     tried.push({ target, verdict });
+    // decided by what ended the attempt, never by reading the clock again: a timer that fires a hair early by the
+    // wall clock must not leave room for one more doomed attempt (and a 503 where the client's deadline passed)
+    if (lastChance && timedOut(outcome)) return { kind: 'exhausted', why: 'deadline', attempts, tried };
     return undefined;
   };
 
@@ -127,6 +137,11 @@ export async function runAttempts(
     if (attempts === 0) return { kind: 'exhausted', why: 'no_target', attempts, tried };
   }
   return { kind: 'exhausted', why: 'attempts', attempts, tried };
+}
+
+/** The attempt's own timer ended it (upstream/attempt.ts gives that error the code ATTEMPT_TIMEOUT). */
+function timedOut(outcome: AttemptOutcome): boolean {
+  return outcome.kind === 'transport' && outcome.error.code === ATTEMPT_TIMEOUT;
 }
 
 /*

@@ -265,8 +265,11 @@ export class Attempt implements Dispatcher.DispatchHandler {
   }
 }
 
+/** The code of the error an attempt ends with when its own timer fires first. */
+export const ATTEMPT_TIMEOUT = 'ATTEMPT_TIMEOUT';
+
 function attemptTimeout(ms: number): Error & { code: string } {
-  return Object.assign(new Error(`no answer within ${ms} ms`), { code: 'ATTEMPT_TIMEOUT' });
+  return Object.assign(new Error(`no answer within ${ms} ms`), { code: ATTEMPT_TIMEOUT });
 }
 
 /** O(1) check: a JSON object starts with `{` and ends with `}` (whitespace aside). Catches HTML and truncation. */

@@ -30,6 +30,7 @@ describe('config defaults', () => {
       maxAttemptsPerAlias: 2,
       perTryTimeoutMs: 30_000,
       deadlineMs: 60_000,
+      minAttemptMs: 100,
       idleTimeoutMs: 300_000,
       retryBudget: { percent: 20, minRetriesPerSecond: 10, windowMs: 10_000 },
     });

@@ -58,7 +58,13 @@ function harness(
     return { outcome: Promise.resolve(outcome), abort() {} };
   };
   const deps: LoopDeps = {
-    policy: { maxAttempts: 4, maxAttemptsPerAlias: 2, perTryTimeoutMs: 1000, deadlineMs: 5000 },
+    policy: {
+      maxAttempts: 4,
+      maxAttemptsPerAlias: 2,
+      perTryTimeoutMs: 1000,
+      deadlineMs: 5000,
+      minAttemptMs: 100,
+    },
     health,
     budget: new RetryBudget(opts.budget ?? { percent: 20, minRetriesPerSecond: 10, windowMs: 10_000 }, clock),
     clock,
