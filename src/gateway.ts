@@ -77,7 +77,15 @@ export function createGateway(config: Config, deps: GatewayDeps = {}): Gateway {
     onVerdict: recordVerdict,
   };
   const deprecation = new Map<string, Record<string, string> | undefined>();
-  const judgeNow = (outcome: AttemptOutcome, target: Target) => judge(outcome, target, clock.now());
+  const aliasNames = new WeakMap<readonly AliasEntry[], string[]>();
+  const namesOf = (chain: readonly AliasEntry[]) => {
+    let names = aliasNames.get(chain);
+    if (!names) {
+      names = chain.map((a) => a.name);
+      aliasNames.set(chain, names);
+    }
+    return names;
+  };
 
   const runtime: Runtime = {
     catalog,
@@ -93,8 +101,12 @@ export function createGateway(config: Config, deps: GatewayDeps = {}): Gateway {
     accessLog: log.isLevelEnabled('debug'),
     openStreams: new Map(),
     adminTokenSha256: config.auth.adminTokenSha256,
-    route: (chain, send, cancelled, deadlineMs) =>
-      runAttempts(chain, send, judgeNow, loopDeps, cancelled, deadlineMs),
+    route: (chain, send, cancelled, deadlineMs) => {
+      const names = namesOf(chain);
+      const judgeNow = (outcome: AttemptOutcome, target: Target) =>
+        judge(outcome, target, clock.now(), names);
+      return runAttempts(chain, send, judgeNow, loopDeps, cancelled, deadlineMs);
+    },
     recordVerdict,
     deprecationHeaders(alias) {
       if (!deprecation.has(alias.name)) deprecation.set(alias.name, deprecationHeaders(alias));

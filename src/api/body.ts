@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { GatewayError } from '../errors.js';
+import { type BodyFacts, scanBody, scanBodyInSlices } from '../wire/model-fields.js';
 
 /**
  * Reads the request body once, bounded by the limit, and keeps it so that any attempt can resend it whatever its
@@ -42,4 +43,24 @@ export function readBody(req: IncomingMessage, limitBytes: number): Promise<Buff
 
 function tooLarge(limitBytes: number): GatewayError {
   return new GatewayError('BODY_TOO_LARGE', `Request payload size exceeds the limit: ${limitBytes} bytes.`);
+}
+
+/** Bodies up to this size are scanned in one go; larger ones in slices, so other requests are not held up. */
+const SCAN_AT_ONCE_BYTES = 256 * 1024;
+
+/**
+ * Reads a JSON request body and the facts the gateway needs from it (where it names the model, the OpenAI `stream`
+ * flag) without parsing it into objects. Malformed JSON is refused here, as Google refuses it, before any upstream
+ * is called.
+ */
+export async function readJsonBody(
+  req: IncomingMessage,
+  limitBytes: number,
+): Promise<{ body: Buffer; facts: BodyFacts }> {
+  const body = await readBody(req, limitBytes);
+  const scan = body.length > SCAN_AT_ONCE_BYTES ? await scanBodyInSlices(body) : scanBody(body);
+  if ('error' in scan) {
+    throw new GatewayError('INVALID_REQUEST', `Invalid JSON payload received. ${scan.error}.`);
+  }
+  return { body, facts: scan };
 }

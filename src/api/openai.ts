@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GatewayError } from '../errors.js';
-import { bareModelId } from '../wire/path.js';
-import { readBody } from './body.js';
-import { proxy } from './proxy.js';
+import { bareModelId } from '../wire/model-names.js';
+import { readJsonBody } from './body.js';
+import { forwardHeaders, proxy } from './proxy.js';
 import { sendJson } from './respond.js';
 import type { Runtime } from './runtime.js';
 
@@ -12,27 +12,24 @@ import type { Runtime } from './runtime.js';
  * body passes through with only `model` rewritten.
  */
 export async function chatCompletions(rt: Runtime, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const body = await readBody(req, rt.bodyLimitBytes);
-  let parsed: { model?: unknown; stream?: unknown };
-  try {
-    parsed = JSON.parse(body.toString('utf8'));
-  } catch {
-    throw new GatewayError('INVALID_REQUEST', 'Invalid JSON payload received.');
-  }
-  if (typeof parsed?.model !== 'string' || parsed.model === '') {
-    throw new GatewayError('INVALID_REQUEST', 'model is required.');
-  }
-  const stream = parsed.stream === true;
+  const { body, facts } = await readJsonBody(req, rt.bodyLimitBytes);
+  const named = new Set(facts.fields.filter((f) => f.path === 'model').map((f) => bareModelId(f.value)));
+  if (named.size === 0) throw new GatewayError('INVALID_REQUEST', 'model is required.');
+  if (named.size > 1)
+    throw new GatewayError('INVALID_REQUEST', 'model is given more than once, with different values.');
+  const stream = facts.stream === true;
   await proxy(rt, req, res, {
     surface: 'openai',
-    alias: bareModelId(parsed.model),
+    alias: [...named][0]!,
     method: 'chat/completions',
-    version: 'v1beta',
-    query: '',
-    body,
+    request: {
+      endpoint: { surface: 'openai', path: 'chat/completions' },
+      body,
+      modelFields: facts.fields,
+      headers: forwardHeaders(req),
+    },
     mode: stream ? 'stream' : 'unary',
     framing: stream ? 'openai-sse' : 'none',
-    bodyNamesModel: true,
   });
 }
 

@@ -5,26 +5,22 @@ import type { Verdict } from '../classify/verdict.js';
 import { GatewayError } from '../errors.js';
 import type { LoopResult, TriedTarget } from '../routing/attempt-loop.js';
 import { Attempt, type BodyMode, type StreamFraming } from '../upstream/attempt.js';
+import { type OutgoingRequest, upstreamRequest } from '../upstream/request.js';
 import { type ErrorStatus, errorStatus, renderEnvelope, retryInfo } from '../wire/envelope.js';
 import { JSON_ARRAY_CLOSE, JSON_ARRAY_SEPARATOR, sseEvent } from '../wire/sse.js';
 import type { Surface } from './respond.js';
-import { rewriteModel } from './rewrite.js';
 import type { Runtime } from './runtime.js';
 
 /** One client request to proxy, as the surface (Gemini or OpenAI-compatible) parsed it. */
 export interface ProxySpec {
   surface: Surface;
   alias: string;
-  /** The Gemini verb, or 'chat/completions' on the OpenAI-compatible surface. */
+  /** The Gemini verb, or 'chat/completions' on the OpenAI-compatible surface (metrics and logs). */
   method: string;
-  version: string;
-  /** Query string to forward, without the client's `key`. */
-  query: string;
-  body: Buffer;
+  /** Everything every attempt sends, addressed to each target's model by upstream/request.ts. */
+  request: OutgoingRequest;
   mode: BodyMode;
   framing: StreamFraming;
-  /** Whether the body names the model and must be rewritten per target (wire spec §9.3). */
-  bodyNamesModel: boolean;
 }
 
 const HOLD_LIMIT_BYTES = 1024 * 1024;
@@ -58,21 +54,12 @@ export async function proxy(
     current?.abort(Object.assign(new Error('client closed the connection'), { code: 'CLIENT_CLOSED' }));
   });
 
-  const forwarded = forwardHeaders(req);
   const send = (target: Target, timeoutMs: number) => {
     const upstream = rt.upstreams.get(target.upstream);
-    const version = upstream.apiVersion ?? spec.version;
-    const path =
-      spec.surface === 'openai'
-        ? `${upstream.basePath}/v1beta/openai/${spec.method}`
-        : `${upstream.basePath}/${version}/models/${target.model}:${spec.method}${spec.query ? `?${spec.query}` : ''}`;
-    const body = spec.bodyNamesModel ? rewriteModel(spec.body, target.alias, target.model) : spec.body;
     current = new Attempt({
       dispatcher: upstream.pool,
-      path,
+      ...upstreamRequest(upstream, target.model, spec.request),
       method: 'POST',
-      headers: { ...forwarded, ...upstream.headers, 'content-type': 'application/json' },
-      body,
       mode: spec.mode,
       sse: spec.framing === 'sse',
       timeoutMs,
@@ -100,6 +87,17 @@ export async function proxy(
       );
     }
     if (result.why === 'cancelled') return;
+    if (result.why === 'gateway_fault') {
+      rt.log.error(
+        {
+          event: 'gateway_fault',
+          alias: alias.name,
+          method: spec.method,
+          tried: result.tried.map(describeTry),
+        },
+        'aliasgate sent an upstream a request it had malformed; this is a bug, please report it',
+      );
+    }
     throw exhaustedError(alias, result);
   }
   commit(rt, res, spec, alias, result, started);
@@ -116,6 +114,7 @@ function commit(
   const { outcome, target, verdict } = result;
   const headers: Record<string, string | number> = {
     'content-type': String(outcome.headers['content-type'] ?? 'application/json; charset=UTF-8'),
+    'x-aliasgate-alias': result.alias.name,
     'x-aliasgate-target': `${target.upstream}/${target.model}`,
     'x-aliasgate-attempts': result.attempts,
   };
@@ -227,7 +226,7 @@ function clientDeadlineMs(req: IncomingMessage): number | undefined {
 }
 
 /** Client-identifying headers the upstream may use (wire spec §9.2); the client's key is never forwarded. */
-function forwardHeaders(req: IncomingMessage): Record<string, string> {
+export function forwardHeaders(req: IncomingMessage): Record<string, string> {
   const out: Record<string, string> = {};
   const h = req.headers;
   if (typeof h['user-agent'] === 'string') out['user-agent'] = h['user-agent'];
@@ -253,9 +252,12 @@ function exhaustedError(alias: AliasEntry, result: Extract<LoopResult, { kind: '
     budget: 'the retry budget is spent (upstream failures are widespread)',
     deadline: 'the request deadline passed',
     cancelled: 'the client went away',
+    gateway_fault:
+      'the upstream refused a request the gateway malformed (a bug in aliasgate; the target was not charged for it)',
   };
   const message = `${alias.name}: no target could serve the request: ${why[result.why]}.${tried ? ` Tried: ${tried}.` : ''}`;
   if (result.why === 'deadline') return new GatewayError('DEADLINE_EXCEEDED', message);
+  if (result.why === 'gateway_fault') return new GatewayError('INTERNAL', message);
   const overloaded = result.tried.length > 0 && result.tried.every((t) => t.verdict.kind === 'overloaded');
   if (overloaded) {
     const delays = result.tried.map((t) =>

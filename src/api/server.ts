@@ -1,18 +1,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GatewayError, isGatewayError } from '../errors.js';
 import { redactUrl } from '../telemetry/log.js';
+import { bareModelId } from '../wire/model-names.js';
 import { parseGeminiPath } from '../wire/path.js';
-import type { GenerationMethod } from '../wire/types.js';
 import { admin } from './admin.js';
-import { readBody } from './body.js';
+import { readJsonBody } from './body.js';
 import { getModel, listModels } from './models.js';
 import { chatCompletions, openaiModels } from './openai.js';
-import { proxy, unknownAlias } from './proxy.js';
+import { forwardHeaders, proxy, unknownAlias } from './proxy.js';
 import { type Surface, sendError, sendJson } from './respond.js';
 import type { Runtime } from './runtime.js';
-
-/** Verbs whose body names the model again (wire spec §5.1, §5.3, §9.3). */
-const BODY_NAMES_MODEL: ReadonlySet<GenerationMethod> = new Set(['batchEmbedContents', 'countTokens']);
 
 /**
  * The whole public surface in one table, and the one place errors become responses. Handlers throw GatewayErrors;
@@ -70,16 +67,19 @@ async function handle(
         params.delete('key');
         forwardQuery = params.toString();
       }
+      const { body, facts } = await readJsonBody(req, rt.bodyLimitBytes);
       return proxy(rt, req, res, {
         surface: 'gemini',
-        alias: route.model,
+        alias: bareModelId(route.model),
         method: route.method,
-        version: route.version,
-        query: forwardQuery,
-        body: await readBody(req, rt.bodyLimitBytes),
+        request: {
+          endpoint: { surface: 'gemini', method: route.method, version: route.version, query: forwardQuery },
+          body,
+          modelFields: facts.fields,
+          headers: forwardHeaders(req),
+        },
         mode: stream ? 'stream' : 'unary',
         framing: stream ? (sse ? 'sse' : 'json-array') : 'none',
-        bodyNamesModel: BODY_NAMES_MODEL.has(route.method),
       });
     }
     case 'unknownMethod':

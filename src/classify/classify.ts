@@ -1,5 +1,6 @@
 import type { ErrorStatus } from '../wire/envelope.js';
 import { retryDelayMs } from '../wire/envelope.js';
+import { bareModelId, modelsNamed, otherModelNamed } from '../wire/model-names.js';
 import { canonicalStatus } from '../wire/status.js';
 import type { Verdict } from './verdict.js';
 import { OK } from './verdict.js';
@@ -14,6 +15,12 @@ export interface UpstreamAnswer {
   retryAfter?: string;
   /** The target model the gateway asked this upstream for, with or without the `models/` prefix. */
   requestedModel: string;
+  /**
+   * Names that must never reach an upstream: the aliases of the request's fallback chain (the names clients
+   * write). An upstream 400/404 naming one of them, rather than the target's model, means the gateway itself sent
+   * a malformed request.
+   */
+  aliases?: readonly string[];
   /** Epoch ms, needed only to turn an HTTP-date `Retry-After` into a delay; without it a date is ignored. */
   now?: number;
 }
@@ -40,6 +47,15 @@ export function classifyResponse(answer: UpstreamAnswer): Verdict {
   const { status } = answer;
   if (status >= 200 && status < 300) return OK;
   const described = describe(status, answer.error);
+  if (status === 400 || status === 404) {
+    const leaked = leakedAlias(answer);
+    if (leaked !== undefined) {
+      return {
+        kind: 'gateway_fault',
+        reason: `${described} (the upstream was sent the alias name ${leaked}, not the target's model)`,
+      };
+    }
+  }
   if (status === 404) return { kind: 'target_fault', reason: described };
   if (status === 401 || status === 403 || (status === 400 && rejectsCredential(answer.error))) {
     return { kind: 'target_fault', reason: `upstream rejected the gateway's credentials: ${described}` };
@@ -59,6 +75,13 @@ function describe(status: number, error: ErrorStatus | undefined): string {
   return error?.message ? `${head}: ${error.message}` : head;
 }
 
+/** An alias of the chain that the upstream's message names, when that alias is not the target's own model. */
+function leakedAlias(answer: UpstreamAnswer): string | undefined {
+  if (!answer.aliases || answer.aliases.length === 0) return undefined;
+  const requested = bareModelId(answer.requestedModel);
+  return modelsNamed(answer.error?.message).find((n) => n !== requested && answer.aliases!.includes(n));
+}
+
 function rejectsCredential(error: ErrorStatus | undefined): boolean {
   for (const detail of error?.details ?? []) {
     if (detail['@type'].endsWith('google.rpc.ErrorInfo') && CREDENTIAL_REASONS.has(String(detail.reason))) {
@@ -75,23 +98,6 @@ function serverError(answer: UpstreamAnswer, described: string): Verdict {
     return { kind: 'target_fault', reason: `${described} (names models/${other}, not the requested model)` };
   }
   return { kind: 'transient', reason: described, origin: 'external' };
-}
-
-/**
- * `models/<id>` in a message. The look-behind keeps `tunedModels/x` and `foomodels/x` out; trailing
- * dots/dashes are sentence punctuation, not part of the id (ids may contain dots: `gemini-2.5-flash`).
- */
-const MODEL_NAME = /(?<![A-Za-z0-9_])models\/([A-Za-z0-9][\w.-]*)/g;
-
-/** The first model named in `message` that is not `requestedModel`, if any. */
-export function otherModelNamed(message: string | undefined, requestedModel: string): string | undefined {
-  if (!message) return undefined;
-  const requested = requestedModel.startsWith('models/') ? requestedModel.slice(7) : requestedModel;
-  for (const match of message.matchAll(MODEL_NAME)) {
-    const named = (match[1] ?? '').replace(/[.-]+$/, '');
-    if (named !== '' && named !== requested) return named;
-  }
-  return undefined;
 }
 
 /**

@@ -10,13 +10,17 @@
  * - `transient`: a 5xx, reset, refusal, timeout or malformed body. Retry; counts toward ejection.
  *   `origin` separates faults seen on our side of the wire (connection, timeout, parse) from
  *   faults the upstream reported itself, as Envoy's `split_external_local_origin_errors` does.
+ * - `gateway_fault`: the upstream refused a request the gateway malformed (it named the client's alias instead of
+ *   the target's model). A bug of ours: final, answered as 500, logged as an error, and never charged to the
+ *   target's health.
  */
 export type Verdict =
   | { kind: 'ok' }
   | { kind: 'client_error'; reason: string }
   | { kind: 'target_fault'; reason: string }
   | { kind: 'overloaded'; reason: string; retryAfterMs?: number }
-  | { kind: 'transient'; reason: string; origin: 'local' | 'external' };
+  | { kind: 'transient'; reason: string; origin: 'local' | 'external' }
+  | { kind: 'gateway_fault'; reason: string };
 
 export type VerdictKind = Verdict['kind'];
 

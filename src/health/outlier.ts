@@ -30,7 +30,8 @@ const FAILURES = 1;
  * `consecutive_5xx` and `failure_percentage` detectors, over our verdicts):
  *
  * - `target_fault` extends the target-fault streak, `transient` the transient streak; `ok` and
- *   `client_error` (the target answered) end both; `overloaded` (a 429 is no fault) touches neither.
+ *   `client_error` (the target answered) end both; `overloaded` (a 429 is no fault) and `gateway_fault` (our
+ *   own malformed request) touch neither.
  * - The window counts `ok`/`client_error` as answered and `target_fault`/`transient` as failed;
  *   `overloaded` is not counted.
  * - It says "eject" when either streak reaches its threshold, or when the window holds at least
@@ -70,6 +71,7 @@ export class OutlierDetector {
         this.#seen.add(now, REQUESTS);
         return undefined;
       case 'overloaded':
+      case 'gateway_fault':
         return undefined;
       case 'target_fault':
         this.#targetFaults++;

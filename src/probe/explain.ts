@@ -1,3 +1,4 @@
+import { otherModelNamed } from '../wire/model-names.js';
 import { percent } from './format.js';
 import type { ErrorGroup } from './group.js';
 import type { ModelSummary } from './summary.js';
@@ -113,15 +114,6 @@ export function causeOf(group: ErrorGroup, model: string): Cause {
   if (status === 429) return { kind: 'quota' };
   if (status >= 500) return { kind: 'server' };
   return { kind: 'invalid-request' };
-}
-
-/** The first `models/X` in a message with X other than the model asked for. */
-export function otherModelNamed(message: string, model: string): string | undefined {
-  for (const match of message.matchAll(/\bmodels\/([A-Za-z0-9][\w.@-]*)/g)) {
-    const named = match[1]!.replace(/\.+$/, '');
-    if (named !== model) return named;
-  }
-  return undefined;
 }
 
 function count(groups: readonly ErrorGroup[]): number {

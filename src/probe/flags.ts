@@ -1,5 +1,5 @@
 import { UsageError } from '../errors.js';
-import { bareModelId } from '../wire/path.js';
+import { bareModelId } from '../wire/model-names.js';
 import { DEFAULT_API_VERSION, DEFAULT_PROMPT, type ProbeOptions, promptBody } from './options.js';
 
 /** The probe command's flags as commander hands them over: strings, unvalidated. */

@@ -1,6 +1,6 @@
 import { type Dispatcher, request } from 'undici';
 import { parseEnvelope } from '../wire/envelope.js';
-import { bareModelId } from '../wire/path.js';
+import { bareModelId } from '../wire/model-names.js';
 import { describeTransportError } from './transport-error.js';
 
 /** What `GET /{version}/models` said: the model ids it lists, or why it could not be read. */

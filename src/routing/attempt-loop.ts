@@ -52,7 +52,7 @@ export type LoopResult =
     }
   | {
       kind: 'exhausted';
-      why: 'no_target' | 'attempts' | 'budget' | 'deadline' | 'cancelled';
+      why: 'no_target' | 'attempts' | 'budget' | 'deadline' | 'cancelled' | 'gateway_fault';
       attempts: number;
       tried: TriedTarget[];
     };
@@ -111,6 +111,8 @@ export async function runAttempts(
     }
     deps.health.end(target.id);
     tried.push({ target, verdict });
+    // our own malformed request would be malformed on every target: stop, and let the caller say so
+    if (verdict.kind === 'gateway_fault') return { kind: 'exhausted', why: 'gateway_fault', attempts, tried };
     // decided by what ended the attempt, never by reading the clock again: a timer that fires a hair early by the
     // wall clock must not leave room for one more doomed attempt (and a 503 where the client's deadline passed)
     if (lastChance && timedOut(outcome)) return { kind: 'exhausted', why: 'deadline', attempts, tried };

@@ -1,5 +1,5 @@
 import type { ErrorStatus } from '../wire/envelope.js';
-import { bareModelId } from '../wire/path.js';
+import { bareModelId } from '../wire/model-names.js';
 import type { GenerateContentResponse, GenerationMethod } from '../wire/types.js';
 import { embedText } from './embedding.js';
 import type { Route } from './fleet.js';
@@ -43,11 +43,17 @@ export function answerMethod(
     }
     case 'countTokens': {
       // either {contents} or {generateContentRequest: {...}} (§5.1)
-      const request = objectField(body, 'generateContentRequest', 'generate_content_request') ?? body;
+      const inner = objectField(body, 'generateContentRequest', 'generate_content_request');
+      const wrong =
+        inner && modelMismatch(inner.model, urlModel, 'CountTokensRequest.generate_content_request');
+      if (wrong) return { kind: 'error', error: wrong };
+      const request = inner ?? body;
       const count = promptTokens(request);
       return { kind: 'json', value: { totalTokens: count.total, promptTokensDetails: count.details } };
     }
     case 'embedContent': {
+      const wrong = modelMismatch(body.model, urlModel, 'EmbedContentRequest');
+      if (wrong) return { kind: 'error', error: wrong };
       const embedding = embedOne(body, route, 'EmbedContentRequest');
       return 'error' in embedding
         ? { kind: 'error', error: embedding.error }
@@ -64,17 +70,13 @@ export function answerMethod(
       const embeddings: { values: number[] }[] = [];
       for (let i = 0; i < requests.length; i++) {
         const request = requests[i];
-        const model = isObject(request) ? request.model : undefined;
         // each request names the model; it must be the URL's (§5.3)
-        if (typeof model === 'string' && bareModelId(model) !== urlModel) {
-          return {
-            kind: 'error',
-            error: invalidArgument(
-              `* BatchEmbedContentsRequest.requests[${i}].model: model "${model}" does not match the model in ` +
-                `the request URL "models/${urlModel}".\n`,
-            ),
-          };
-        }
+        const wrong = modelMismatch(
+          isObject(request) ? request.model : undefined,
+          urlModel,
+          `BatchEmbedContentsRequest.requests[${i}]`,
+        );
+        if (wrong) return { kind: 'error', error: wrong };
         const embedding = embedOne(request, route, `BatchEmbedContentsRequest.requests[${i}]`);
         if ('error' in embedding) return { kind: 'error', error: embedding.error };
         embeddings.push(embedding);
@@ -82,6 +84,18 @@ export function answerMethod(
       return { kind: 'json', value: { embeddings } };
     }
   }
+}
+
+/**
+ * A body field that names another model than the URL: Google refuses the request (§5.3 for batchEmbedContents; the
+ * same rule is assumed for countTokens' generateContentRequest.model and embedContent's model), so a gateway that
+ * forgets one rewrite fails loudly here too.
+ */
+function modelMismatch(model: unknown, urlModel: string, where: string): ErrorStatus | undefined {
+  if (typeof model !== 'string' || bareModelId(model) === urlModel) return undefined;
+  return invalidArgument(
+    `* ${where}.model: model "${model}" does not match the model in the request URL "models/${urlModel}".\n`,
+  );
 }
 
 function embedOne(

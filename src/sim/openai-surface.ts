@@ -1,5 +1,6 @@
 import { JSON_CONTENT_TYPE } from '../wire/envelope.js';
-import { bareModelId, type GeminiRoute } from '../wire/path.js';
+import { bareModelId } from '../wire/model-names.js';
+import type { GeminiRoute } from '../wire/path.js';
 import type { SimContext } from './context.js';
 import { bodyAnswer, type Framing, prettyJson, sendError, streamAnswer } from './delivery.js';
 import { embedText } from './embedding.js';

@@ -6,9 +6,15 @@ import type { AttemptOutcome } from './attempt.js';
 
 /**
  * An attempt's outcome → its verdict. Error bodies (small, already held) are parsed only here. `now` (epoch ms)
- * lets a Retry-After given as an HTTP date count.
+ * lets a Retry-After given as an HTTP date count; `aliases` are the request chain's alias names, which no upstream
+ * should ever be sent (classify.ts: gateway_fault).
  */
-export function judge(outcome: AttemptOutcome, target: Target, now?: number): Verdict {
+export function judge(
+  outcome: AttemptOutcome,
+  target: Target,
+  now?: number,
+  aliases?: readonly string[],
+): Verdict {
   if (outcome.kind === 'transport') return classifyTransport(outcome.error);
   if (outcome.status >= 200 && outcome.status < 300) {
     if (!outcome.malformed) return OK;
@@ -22,5 +28,6 @@ export function judge(outcome: AttemptOutcome, target: Target, now?: number): Ve
     ...(typeof retryAfter === 'string' ? { retryAfter } : {}),
     requestedModel: target.model,
     ...(now === undefined ? {} : { now }),
+    ...(aliases === undefined ? {} : { aliases }),
   });
 }

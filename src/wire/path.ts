@@ -38,8 +38,3 @@ export function parseGeminiPath(pathname: string): GeminiRoute | undefined {
   if (isGenerationMethod(verb)) return { kind: 'method', version, model, method: verb };
   return { kind: 'unknownMethod', version, model, verb };
 }
-
-/** `models/x` → `x`; ids arrive both ways in bodies. */
-export function bareModelId(name: string): string {
-  return name.startsWith('models/') ? name.slice('models/'.length) : name;
-}

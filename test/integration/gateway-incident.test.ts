@@ -55,7 +55,8 @@ describe('client mode: the only target is the provider alias that fails 68% of t
 describe('answers that are the client’s own', () => {
   it('a 400 INVALID_ARGUMENT reaches the client unchanged after exactly one upstream attempt', async () => {
     stack = await startStack();
-    const bad = '{"contents": [ this is not json';
+    // valid JSON the upstream refuses (malformed JSON never leaves the gateway: see the next test)
+    const bad = '{"contents": []}';
     const direct = await fetch(`${stack.sim.url}/v1beta/models/gemini-2.5-flash:generateContent`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -73,6 +74,21 @@ describe('answers that are the client’s own', () => {
     expect(res.headers.get('content-type')).toBe(direct.headers.get('content-type'));
     expect(res.headers.get('x-aliasgate-attempts')).toBe('1');
     expect(stack.sim.stats().requests.total).toBe(1);
+  });
+
+  it('a body that is not JSON gets 400 INVALID_ARGUMENT from the gateway without calling upstream', async () => {
+    stack = await startStack();
+    stack.sim.resetStats();
+    const res = await fetch(`${stack.url}/v1beta/models/gemini-2.5-flash:generateContent`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"contents": [ this is not json',
+    });
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { error: { status: string; message: string } };
+    expect(body.error.status).toBe('INVALID_ARGUMENT');
+    expect(body.error.message).toMatch(/^Invalid JSON payload received\./);
+    expect(stack.sim.stats().requests.total).toBe(0);
   });
 
   it('an unknown alias gets 404 NOT_FOUND at once, naming the configured aliases, without calling upstream', async () => {

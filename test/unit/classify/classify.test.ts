@@ -3,7 +3,6 @@ import {
   classifyResponse,
   classifyTransport,
   MAX_RETRY_AFTER_MS,
-  otherModelNamed,
   parseRetryAfter,
 } from '../../../src/classify/classify.js';
 import type { ErrorDetail, ErrorStatus } from '../../../src/wire/envelope.js';
@@ -157,6 +156,57 @@ describe('classifyResponse', () => {
   });
 });
 
+describe('classifyResponse: a request the gateway malformed (issue 8)', () => {
+  const chain = ['my-flash', 'my-stable'];
+  const target = 'gemini-flash-latest';
+  it.each([
+    [
+      'a 404 naming the client’s alias instead of the target’s model',
+      404,
+      'models/my-flash is not found for API version v1beta, or is not supported for generateContent.',
+      'gateway_fault',
+    ],
+    [
+      'a 400: requests[].model still names the alias',
+      400,
+      '* BatchEmbedContentsRequest.requests[0].model: model "models/my-stable" does not match the model in the request URL "models/gemini-flash-latest".\n',
+      'gateway_fault',
+    ],
+    [
+      'a 404 naming the target’s own model is the target’s fault',
+      404,
+      `models/${target} is not found`,
+      'target_fault',
+    ],
+    [
+      'a 404 naming a backing build is the target’s fault',
+      404,
+      'Model not found: models/rev24',
+      'target_fault',
+    ],
+    ['a 400 naming no alias is the client’s', 400, 'contents is not specified', 'client_error'],
+    ['a 5xx naming another model is still the target’s fault', 503, 'models/my-flash is overloaded', 'target_fault'],
+  ])('%s', (_name, status, message, kind) => {
+    const verdict = classifyResponse({
+      status,
+      error: errorStatus(status, message),
+      requestedModel: target,
+      aliases: chain,
+    });
+    expect(verdict.kind).toBe(kind);
+  });
+
+  it('an alias named like its target model is not a leak', () => {
+    const verdict = classifyResponse({
+      status: 404,
+      error: errorStatus(404, 'models/gemini-flash-latest is not found'),
+      requestedModel: 'gemini-flash-latest',
+      aliases: ['gemini-flash-latest'],
+    });
+    expect(verdict.kind).toBe('target_fault');
+  });
+});
+
 describe('classifyResponse: 429 overloaded and how long to stay away', () => {
   const now = Date.parse('2026-05-29T22:00:00Z');
   const quota = (delayMs?: number) =>
@@ -255,18 +305,6 @@ describe('classifyTransport', () => {
     ],
   ])('unknown: %s → transient local', (_name, err, reason) => {
     expect(classifyTransport(err)).toEqual({ kind: 'transient', reason, origin: 'local' });
-  });
-});
-
-describe('otherModelNamed', () => {
-  it.each([
-    ['Model not found: models/gemini-v4p1s-rev24-ajax-sentinel', 'gemini-v4p1s-rev24-ajax-sentinel'],
-    ['models/gemini-3.5-flash failed.', undefined],
-    ['models/gemini-3.5-flash and models/gemini-2.5-flash-001.', 'gemini-2.5-flash-001'],
-    ['tunedModels/my-tune failed', undefined],
-    ['no model here', undefined],
-  ])('%s → %s', (message, expected) => {
-    expect(otherModelNamed(message, REQUESTED)).toBe(expected);
   });
 });
 
