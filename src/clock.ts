@@ -15,6 +15,26 @@ export const systemClock: Clock = {
   clearTimeout: (timer) => clearTimeout(timer as NodeJS.Timeout),
 };
 
+/** Calls `fn` every `ms` on `clock` until the returned stop function is called; the timer never keeps the process up. */
+export function every(clock: Clock, ms: number, fn: () => void): () => void {
+  let timer: Timer | undefined;
+  let stopped = false;
+  const tick = () => {
+    if (stopped) return;
+    fn();
+    schedule();
+  };
+  const schedule = () => {
+    timer = clock.setTimeout(tick, ms);
+    timer.unref?.();
+  };
+  schedule();
+  return () => {
+    stopped = true;
+    if (timer) clock.clearTimeout(timer);
+  };
+}
+
 /** A clock that moves only when told to; timers fire in due order during advance(). */
 export class ManualClock implements Clock {
   #now: number;

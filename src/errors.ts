@@ -8,14 +8,25 @@ import { canonicalStatus } from './wire/status.js';
 export const ERROR_CODES = {
   UNKNOWN_ALIAS: 404,
   UNKNOWN_ROUTE: 404,
+  HTTP_METHOD_NOT_ALLOWED: 405,
   METHOD_NOT_SUPPORTED: 400,
   INVALID_REQUEST: 400,
   BODY_TOO_LARGE: 413,
   API_KEY_MISSING: 403,
   API_KEY_INVALID: 400,
+  /** A valid client key used for an alias it is not allowed. */
+  PERMISSION_DENIED: 403,
+  /** A client key over its own rate limit. */
+  RATE_LIMITED: 429,
   ADMIN_UNAUTHORIZED: 401,
+  /** A cross-site request to the admin API. */
+  ADMIN_FORBIDDEN: 403,
   NOT_FOUND: 404,
   NO_TARGET_AVAILABLE: 503,
+  /** The gateway sheds load: too many requests in flight. */
+  OVERLOADED: 503,
+  /** An operator change that the store cannot persist now. */
+  STORE_UNAVAILABLE: 503,
   RESOURCE_EXHAUSTED: 429,
   DEADLINE_EXCEEDED: 504,
   INTERNAL: 500,
@@ -28,16 +39,19 @@ export class GatewayError extends Error {
   readonly isGatewayError = true;
   readonly httpStatus: number;
   readonly geminiStatus: string;
+  /** When set, the answer carries `Retry-After` (a 429, or a 503 that sheds load). */
+  readonly retryAfterMs: number | undefined;
 
   constructor(
     readonly code: ErrorCode,
     message: string,
     readonly details?: ErrorDetail[],
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; retryAfterMs?: number },
   ) {
     super(message, options);
     this.httpStatus = ERROR_CODES[code];
     this.geminiStatus = canonicalStatus(this.httpStatus);
+    this.retryAfterMs = options?.retryAfterMs;
   }
 }
 

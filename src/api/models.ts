@@ -1,20 +1,21 @@
-import type { AliasEntry } from '../catalog/alias-entry.js';
+import type { AliasEntry } from '../catalog/alias.js';
 import { modelResource } from '../catalog/model-resource.js';
 import { GatewayError } from '../errors.js';
-import type { Runtime } from './runtime.js';
+import { aliasHealth } from '../health/alias-status.js';
+import type { ApiDeps } from './deps.js';
 
 const DEFAULT_PAGE_SIZE = 50;
 const MAX_PAGE_SIZE = 1000;
 
 /**
  * `GET models`: the aliases (not the upstream catalogue) as Model resources, plus what clients may use and SDKs
- * ignore — stage, replacement, shutdown and a health summary (wire spec §6). Paged like the real service: the
+ * ignore — stage, replacement, shutdown and a health summary (docs/wire.md §6). Paged like the real service: the
  * token is opaque to clients; here it is the offset, base64url.
  */
-export function listModels(rt: Runtime, params: URLSearchParams): unknown {
+export function listModels(rt: Pick<ApiDeps, 'catalog' | 'health'>, params: URLSearchParams): unknown {
   const size = pageSize(params.get('pageSize'));
   const offset = pageOffset(params.get('pageToken'));
-  const aliases = rt.catalog.aliases();
+  const aliases = rt.catalog().aliases();
   const page = aliases.slice(offset, offset + size);
   const body: { models: unknown[]; nextPageToken?: string } = { models: page.map((a) => describe(rt, a)) };
   if (offset + size < aliases.length)
@@ -22,7 +23,7 @@ export function listModels(rt: Runtime, params: URLSearchParams): unknown {
   return body;
 }
 
-export function getModel(rt: Runtime, alias: AliasEntry): unknown {
+export function getModel(rt: Pick<ApiDeps, 'health'>, alias: AliasEntry): unknown {
   return describe(rt, alias);
 }
 
@@ -30,8 +31,8 @@ export function getModel(rt: Runtime, alias: AliasEntry): unknown {
  * SDKs keep only the fields they know (`@google/genai` drops `stage`, wire spec §6), so the lifecycle is also
  * written into `description`, which they keep.
  */
-function describe(rt: Runtime, alias: AliasEntry): unknown {
-  const health = rt.aliasHealth(alias);
+function describe(rt: Pick<ApiDeps, 'health'>, alias: AliasEntry): unknown {
+  const health = aliasHealth(alias, rt.health);
   const resource = modelResource(alias, {
     health: { status: health.status, targetsInRotation: health.targetsInRotation },
   });

@@ -1,102 +1,122 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GatewayError, isGatewayError } from '../errors.js';
-import { redactUrl } from '../telemetry/log.js';
-import { bareModelId } from '../wire/model-names.js';
-import { parseGeminiPath } from '../wire/path.js';
-import { admin } from './admin.js';
-import { readJsonBody } from './body.js';
+import { unknownAlias } from '../routing/router.js';
+import { LogThrottle, redactUrl } from '../telemetry/log.js';
+import { parseGeminiPath, ROUTE_METHOD } from '../wire/path.js';
+import type { ApiDeps } from './deps.js';
+import { geminiMethod } from './gemini.js';
 import { getModel, listModels } from './models.js';
 import { chatCompletions, openaiModels } from './openai.js';
-import { forwardHeaders, proxy, unknownAlias } from './proxy.js';
 import { type Surface, sendError, sendJson } from './respond.js';
-import type { Runtime } from './runtime.js';
 
 /**
- * The whole public surface in one table, and the one place errors become responses. Handlers throw GatewayErrors;
- * nothing below here has its own try/catch for rendering.
+ * The client-facing surface in one table, and the one place errors become responses: handlers throw
+ * GatewayErrors; nothing below here has its own try/catch for rendering. Admission control comes first: beyond
+ * `maxInFlight` a request is refused at once with 503 and Retry-After, before its body is read.
  */
-export function createRequestHandler(rt: Runtime): (req: IncomingMessage, res: ServerResponse) => void {
+export function createApiHandler(deps: ApiDeps): (req: IncomingMessage, res: ServerResponse) => void {
+  let inFlight = 0;
+  const throttle = new LogThrottle(() => deps.clock.now());
   return (req, res) => {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
     const query = q < 0 ? '' : url.slice(q + 1);
-    const surface: Surface =
-      path.includes('/openai/') || path.endsWith('/chat/completions') ? 'openai' : 'gemini';
-    handle(rt, req, res, path, query).catch((error: unknown) => {
-      if (!isGatewayError(error) || error.httpStatus >= 500) {
-        rt.log.error({ err: error, method: req.method, url: redactUrl(url) }, 'request failed');
-      }
-      sendError(res, error, surface);
+    const surface: Surface = path.includes('/openai/') || isOpenaiPath(path) ? 'openai' : 'gemini';
+    if (inFlight >= deps.limits.maxInFlight && path !== '/healthz') {
+      deps.metrics.count(deps.metrics.overloadRejections, 'max_in_flight');
+      refuse(
+        res,
+        surface,
+        new GatewayError('OVERLOADED', OVERLOADED_MESSAGE, undefined, { retryAfterMs: 1000 }),
+      );
+      return;
+    }
+    inFlight++;
+    res.once('close', () => inFlight--);
+    handle(deps, req, res, path, query).catch((error: unknown) => {
+      logFailure(deps, throttle, error, req.method, url);
+      // a body left unread (refused before or while reading it) must not be read at all
+      if (!req.complete) refuse(res, surface, error);
+      else sendError(res, error, surface);
     });
   };
 }
 
+const OVERLOADED_MESSAGE = 'The gateway is at its limit of requests in flight; retry shortly.';
+
 async function handle(
-  rt: Runtime,
+  deps: ApiDeps,
   req: IncomingMessage,
   res: ServerResponse,
   path: string,
   query: string,
 ): Promise<void> {
   if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
-  if (path.startsWith('/admin/') || path === '/metrics')
-    return admin(rt, req, res, path, new URLSearchParams(query));
   const route = parseGeminiPath(path);
   if (!route) throw new GatewayError('UNKNOWN_ROUTE', `No route for ${req.method} ${path}.`);
+  if (route.kind === 'badPath')
+    throw new GatewayError('INVALID_REQUEST', 'The request path has a malformed % escape.');
+  const allowed = ROUTE_METHOD[route.kind];
+  if (req.method !== allowed) {
+    res.setHeader('allow', allowed);
+    throw new GatewayError(
+      'HTTP_METHOD_NOT_ALLOWED',
+      `${req.method} is not allowed on ${path}; use ${allowed}.`,
+    );
+  }
   const params = new URLSearchParams(query);
-  const isOpenai = route.kind.startsWith('openai');
-  rt.auth.check(req.headers, params.get('key') ?? undefined, isOpenai);
+  deps.auth.check(req.headers, params.get('key') ?? undefined, route.kind.startsWith('openai'));
   switch (route.kind) {
     case 'listModels':
-      expectMethod(req, 'GET');
-      return sendJson(res, 200, listModels(rt, params));
+      return sendJson(res, 200, listModels(deps, params));
     case 'getModel': {
-      expectMethod(req, 'GET');
-      const alias = rt.catalog.get(route.model);
-      if (!alias) throw unknownAlias(rt, route.model);
-      return sendJson(res, 200, getModel(rt, alias));
+      const alias = deps.catalog().get(route.model.replace(/^models\//, ''));
+      if (!alias) throw unknownAlias(deps.catalog(), route.model);
+      return sendJson(res, 200, getModel(deps, alias));
     }
-    case 'method': {
-      expectMethod(req, 'POST');
-      const stream = route.method === 'streamGenerateContent';
-      const sse = stream && params.get('alt') === 'sse';
-      // forwarded as the client wrote it, less its key (which is never passed on)
-      let forwardQuery = query;
-      if (params.has('key')) {
-        params.delete('key');
-        forwardQuery = params.toString();
-      }
-      const { body, facts } = await readJsonBody(req, rt.bodyLimitBytes);
-      return proxy(rt, req, res, {
-        surface: 'gemini',
-        alias: bareModelId(route.model),
-        method: route.method,
-        request: {
-          endpoint: { surface: 'gemini', method: route.method, version: route.version, query: forwardQuery },
-          body,
-          modelFields: facts.fields,
-          headers: forwardHeaders(req),
-        },
-        mode: stream ? 'stream' : 'unary',
-        framing: stream ? (sse ? 'sse' : 'json-array') : 'none',
-      });
-    }
+    case 'method':
+      return geminiMethod(deps, req, res, route, query, params);
     case 'unknownMethod':
       throw new GatewayError('UNKNOWN_ROUTE', `Method ${route.verb} is not served by this gateway.`);
     case 'openaiChat':
-      expectMethod(req, 'POST');
-      return chatCompletions(rt, req, res);
+      return chatCompletions(deps, req, res);
     case 'openaiModels':
-      expectMethod(req, 'GET');
-      return openaiModels(rt, res);
+      return openaiModels(deps, res);
     case 'openaiModel':
     case 'openaiEmbeddings':
+    case 'openaiResponses':
       throw new GatewayError('UNKNOWN_ROUTE', `${path} is not served by this gateway.`);
   }
 }
 
-function expectMethod(req: IncomingMessage, method: 'GET' | 'POST'): void {
-  if (req.method !== method)
-    throw new GatewayError('UNKNOWN_ROUTE', `${req.method} is not allowed here; use ${method}.`);
+function isOpenaiPath(path: string): boolean {
+  return path.endsWith('/chat/completions') || path.endsWith('/embeddings') || path.endsWith('/responses');
+}
+
+/**
+ * Answers and closes the connection: the rest of a body the gateway will not read must not be read at all (a
+ * client could otherwise stream gigabytes into a keep-alive connection after its 413).
+ */
+function refuse(res: ServerResponse, surface: Surface, error: unknown): void {
+  sendError(res, error, surface, { connection: 'close' });
+  res.once('finish', () => res.socket?.destroySoon());
+}
+
+/** Bugs (not GatewayErrors) and the gateway's own 5xx are logged, a few per minute per kind at most. */
+function logFailure(
+  deps: ApiDeps,
+  throttle: LogThrottle,
+  error: unknown,
+  method: string | undefined,
+  url: string,
+): void {
+  const bug = !isGatewayError(error);
+  if (!bug && error.httpStatus < 500) return;
+  const kind = bug ? `bug:${(error as Error)?.message}` : error.code;
+  const suppressed = throttle.admit(kind);
+  if (suppressed === undefined) return;
+  const fields = { method, url: redactUrl(url), ...(suppressed > 0 ? { suppressed } : {}) };
+  if (bug) deps.log.error({ ...fields, err: error }, 'request failed: a bug in aliasgate');
+  else deps.log.warn({ ...fields, code: error.code, message: error.message }, 'request failed');
 }

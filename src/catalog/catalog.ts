@@ -1,5 +1,7 @@
 import type { AliasConfig, Config } from '../config/schema.js';
-import { type AliasEntry, type Target, targetId } from './alias-entry.js';
+import type { AliasEntry } from './alias.js';
+import { deprecationHeaders } from './deprecation.js';
+import { type Target, type TargetId, targetId } from './target.js';
 
 /**
  * The effective alias catalogue built from a validated config: pure, immutable, no I/O. Operator
@@ -7,9 +9,11 @@ import { type AliasEntry, type Target, targetId } from './alias-entry.js';
  */
 export class Catalog {
   readonly #aliases: Map<string, AliasEntry>;
-  readonly #targets: Map<string, Target>;
+  readonly #targets: Map<TargetId, Target>;
   /** Chains are asked for on every request and the catalogue never changes: each is built once. */
   readonly #chains = new Map<string, AliasEntry[]>();
+  readonly #chainNames = new Map<string, string[]>();
+  readonly #deprecation = new Map<string, Record<string, string> | undefined>();
 
   constructor(config: Pick<Config, 'aliases'>) {
     this.#aliases = new Map(
@@ -42,6 +46,22 @@ export class Catalog {
     return chain;
   }
 
+  /** The alias names of fallbackChain(name): the names clients write, which no upstream should ever be sent. */
+  chainNames(name: string): readonly string[] {
+    let names = this.#chainNames.get(name);
+    if (!names) {
+      names = this.fallbackChain(name).map((a) => a.name);
+      if (this.#aliases.has(name)) this.#chainNames.set(name, names);
+    }
+    return names;
+  }
+
+  /** The deprecation headers of an alias's answers (deprecation.ts), or undefined; built once per alias. */
+  deprecationHeaders(alias: AliasEntry): Record<string, string> | undefined {
+    if (!this.#deprecation.has(alias.name)) this.#deprecation.set(alias.name, deprecationHeaders(alias));
+    return this.#deprecation.get(alias.name);
+  }
+
   #buildChain(name: string): AliasEntry[] {
     const chain: AliasEntry[] = [];
     const visited = new Set<string>();
@@ -57,8 +77,13 @@ export class Catalog {
   }
 
   /** A target by its id `${alias}/${upstream}/${model}`. */
-  target(id: string): Target | undefined {
+  target(id: TargetId): Target | undefined {
     return this.#targets.get(id);
+  }
+
+  /** Each alias with its targets' ids: the groups maxEjectionPercent applies to. */
+  groups(): [alias: string, targets: TargetId[]][] {
+    return this.aliases().map((a) => [a.name, a.targets.map((t) => t.id)]);
   }
 
   /** Every target of every alias, in config order. */

@@ -1,5 +1,5 @@
 import type { ModelResource } from '../wire/types.js';
-import type { AliasEntry } from './alias-entry.js';
+import type { AliasEntry } from './alias.js';
 
 /**
  * The Gemini Model resource `GET models` and `GET models/{alias}` return for an alias (wire spec §6).

@@ -1,6 +1,8 @@
 import { userInfo } from 'node:os';
 import { Command } from 'commander';
 import { request } from 'undici';
+import { defaultTokenFile, readAdminToken } from '../admin/token.js';
+import { loadConfig } from '../config/load.js';
 import { UsageError } from '../errors.js';
 import type { AuditEntry } from '../store/operator-store.js';
 import { openSqliteOperatorStore } from '../store/sqlite/sqlite-operator-store.js';
@@ -8,10 +10,20 @@ import type { CommandContext } from './io.js';
 import { renderStatus } from './status-view.js';
 
 interface AdminOptions {
-  url: string;
+  url?: string;
   adminToken?: string;
+  tokenFile?: string;
+  config?: string;
   json?: boolean;
 }
+
+/** Where the admin listener is and how to get in: flags, then the environment, then the gateway's config and token file. */
+interface AdminTarget {
+  url: string;
+  token: string | undefined;
+}
+
+const DEFAULT_ADMIN_URL = 'http://127.0.0.1:8081';
 
 /** `aliasgate status | pull | restore | audit`: thin clients of a running gateway's admin API. */
 export function operatorCommands(ctx: CommandContext): Command[] {
@@ -19,10 +31,14 @@ export function operatorCommands(ctx: CommandContext): Command[] {
     cmd
       .option(
         '--url <url>',
-        'the gateway (env ALIASGATE_URL)',
-        ctx.io.env.ALIASGATE_URL ?? 'http://127.0.0.1:8080',
+        `the gateway's admin listener (env ALIASGATE_ADMIN_URL; default ${DEFAULT_ADMIN_URL})`,
       )
-      .option('--admin-token <token>', 'admin token (env ALIASGATE_ADMIN_TOKEN)')
+      .option(
+        '--admin-token <token>',
+        'admin token (env ALIASGATE_ADMIN_TOKEN; default: the gateway’s token file)',
+      )
+      .option('--token-file <file>', 'read the admin token from this file (default: .aliasgate/admin-token)')
+      .option('-c, --config <file>', 'the gateway’s config: its admin listener and token file')
       .option('--json', 'print JSON');
 
   const status = withAdmin(
@@ -37,6 +53,7 @@ export function operatorCommands(ctx: CommandContext): Command[] {
     withAdmin(new Command(name).description(description))
       .argument('<alias>', 'the alias')
       .argument('<model>', 'the target model (backing build) of that alias')
+      .option('--upstream <name>', 'only the target on this upstream (default: the model on every upstream)')
       .option('--reason <text>', 'why (kept in the audit log)', '')
       .option('--by <name>', 'who (kept in the audit log)', safeUser())
       .option(
@@ -47,17 +64,24 @@ export function operatorCommands(ctx: CommandContext): Command[] {
         async (
           alias: string,
           model: string,
-          opts: AdminOptions & { reason: string; by: string; state?: string },
+          opts: AdminOptions & { reason: string; by: string; state?: string; upstream?: string },
         ) => {
           if (opts.state) {
             const store = openSqliteOperatorStore(opts.state);
             try {
-              const { changed } = store[name]({ alias, model, by: opts.by, reason: opts.reason });
+              const request = {
+                alias,
+                upstream: opts.upstream ?? '*',
+                model,
+                by: opts.by,
+                reason: opts.reason,
+              };
+              const { changed } = await store[name](request);
               ctx.io.stdout.write(
                 `${name} ${alias} ${model}: ${changed ? 'done' : 'no change'} (state file ${opts.state})\n`,
               );
             } finally {
-              store.close();
+              await store.close();
             }
           } else {
             const body = (await adminCall(ctx, opts, 'POST', `/admin/${name}`, {
@@ -65,6 +89,7 @@ export function operatorCommands(ctx: CommandContext): Command[] {
               model,
               reason: opts.reason,
               by: opts.by,
+              ...(opts.upstream ? { upstream: opts.upstream } : {}),
             })) as { changed: boolean };
             ctx.io.stdout.write(
               opts.json
@@ -105,6 +130,28 @@ export function operatorCommands(ctx: CommandContext): Command[] {
   ];
 }
 
+/**
+ * The admin listener's URL and token. On the gateway's own machine nothing needs setting: the URL defaults to the
+ * loopback admin port and the token to the file `serve` wrote (beside the state file, as the config says).
+ */
+export function adminTarget(ctx: CommandContext, opts: AdminOptions): AdminTarget {
+  const config = opts.config ? loadConfig(opts.config, ctx.io.env) : undefined;
+  const fromConfig = config ? `http://${hostForUrl(config.admin.host)}:${config.admin.port}` : undefined;
+  const url = opts.url ?? ctx.io.env.ALIASGATE_ADMIN_URL ?? fromConfig ?? DEFAULT_ADMIN_URL;
+  const tokenFile =
+    opts.tokenFile ??
+    (config
+      ? (config.admin.tokenFile ?? defaultTokenFile(config.state.sqlitePath))
+      : defaultTokenFile(':memory:'));
+  const token = opts.adminToken ?? ctx.io.env.ALIASGATE_ADMIN_TOKEN ?? readAdminToken(tokenFile);
+  return { url, token };
+}
+
+function hostForUrl(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
 async function adminCall(
   ctx: CommandContext,
   opts: AdminOptions,
@@ -112,12 +159,12 @@ async function adminCall(
   path: string,
   body?: unknown,
 ): Promise<unknown> {
-  const token = opts.adminToken ?? ctx.io.env.ALIASGATE_ADMIN_TOKEN;
+  const { url: base, token } = adminTarget(ctx, opts);
   let url: URL;
   try {
-    url = new URL(path, opts.url);
+    url = new URL(path, base);
   } catch {
-    throw new UsageError(`--url is not a URL: ${opts.url}`);
+    throw new UsageError(`--url is not a URL: ${base}`);
   }
   let res: Awaited<ReturnType<typeof request>>;
   try {
@@ -130,7 +177,7 @@ async function adminCall(
     });
   } catch (e) {
     throw new Error(
-      `cannot reach the gateway at ${opts.url}: ${(e as { code?: string }).code ?? (e as Error).message}`,
+      `cannot reach the gateway's admin listener at ${base}: ${(e as { code?: string }).code ?? (e as Error).message}`,
     );
   }
   const text = await res.body.text();
@@ -138,7 +185,7 @@ async function adminCall(
   try {
     value = JSON.parse(text);
   } catch {
-    throw new Error(`the gateway at ${opts.url} answered ${res.statusCode} with a body that is not JSON`);
+    throw new Error(`the gateway at ${base} answered ${res.statusCode} with a body that is not JSON`);
   }
   if (res.statusCode >= 400) {
     const message = (value as { error?: { message?: string } }).error?.message ?? text;

@@ -1,4 +1,4 @@
-import cluster from 'node:cluster';
+import cluster, { type Worker } from 'node:cluster';
 import { once } from 'node:events';
 import { Command, Option } from 'commander';
 import { demoConfig } from '../config/demo.js';
@@ -7,12 +7,14 @@ import type { Config } from '../config/schema.js';
 import { UsageError } from '../errors.js';
 import { createGateway } from '../gateway.js';
 import { startSimulator } from '../sim/server.js';
-import type { CommandContext } from './io.js';
+import { createLogger, type Logger } from '../telemetry/log.js';
+import type { CommandContext, ExitStatus } from './io.js';
 
 interface ServeOptions {
   config?: string;
   host?: string;
   port?: number;
+  adminPort?: number;
   workers: number;
 }
 
@@ -22,9 +24,8 @@ const DEMO_SIM_URL = 'ALIASGATE_DEMO_SIM_URL';
 /**
  * `aliasgate serve [--config FILE] [--host H] [--port P] [--workers N]`. With no config: demo mode — the built-in
  * simulated fleet with the incident behind it, on loopback, and a config that shows provider mode and client mode
- * side by side. With `--workers N`, N processes share the port (node:cluster): each keeps its own health view
- * (a dead build is ejected by each within a few requests), and operator pulls reach all of them through the SQLite
- * state file within a second.
+ * side by side. With `--workers N`, N processes share the port (node:cluster); the primary replaces a worker that
+ * dies and gives up (exit 1) when they keep dying.
  */
 export function serveCommand(ctx: CommandContext): Command {
   return new Command('serve')
@@ -37,6 +38,12 @@ export function serveCommand(ctx: CommandContext): Command {
       ),
     )
     .addOption(
+      new Option(
+        '--admin-port <port>',
+        'admin listener port (overrides admin.port; 0 picks a free one)',
+      ).argParser((v) => integerIn('--admin-port', v, 0, 65535)),
+    )
+    .addOption(
       new Option('-w, --workers <n>', 'processes sharing the port, one per core is the most useful')
         .argParser((v) => integerIn('--workers', v, 1, 256))
         .default(1),
@@ -46,19 +53,20 @@ export function serveCommand(ctx: CommandContext): Command {
       const inheritedSim = cluster.isWorker ? io.env[DEMO_SIM_URL] : undefined;
       const sim = opts.config || inheritedSim ? undefined : await startSimulator({});
       const simUrl = inheritedSim ?? sim?.url;
+      let status: ExitStatus = 0;
       try {
         const config = opts.config
           ? loadConfig(opts.config, io.env)
           : demoConfig(simUrl!, { sqlitePath: '.aliasgate/demo-state.db' });
         if (opts.workers > 1 && cluster.isPrimary) {
-          await runWorkers(ctx, opts.workers, simUrl);
+          status = await runWorkers(ctx, opts.workers, simUrl, createLogger(config.logging.level));
         } else {
-          await runGateway(ctx, config, opts, sim?.url);
+          await runGateway(ctx, config, opts, simUrl !== undefined, sim?.url);
         }
       } finally {
         await sim?.close();
       }
-      ctx.exit(0);
+      ctx.exit(status);
     });
 }
 
@@ -66,39 +74,98 @@ async function runGateway(
   ctx: CommandContext,
   config: Config,
   opts: ServeOptions,
+  demo: boolean,
   demoSimUrl?: string,
 ): Promise<void> {
-  const gateway = createGateway(config);
-  const { url } = await gateway.listen(opts.port ?? config.server.port, opts.host ?? config.server.host);
-  ctx.io.stdout.write(`aliasgate listening on ${url}${cluster.isWorker ? ` (worker ${process.pid})` : ''}\n`);
-  if (demoSimUrl) ctx.io.stdout.write(demoBanner(url, demoSimUrl));
-  await ctx.io.untilStopped();
-  await gateway.close();
+  const log = createLogger(config.logging.level);
+  const gateway = createGateway(config, { log, openAdmin: demo });
+  // last resort: a bug must be logged and the gateway keep serving, never die on an unhandled rejection
+  const onRejection = (reason: unknown) =>
+    log.error({ err: reason }, 'unhandled rejection (a bug): still serving');
+  process.on('unhandledRejection', onRejection);
+  try {
+    const { url, adminUrl } = await gateway.listen(
+      opts.port ?? config.server.port,
+      opts.host ?? config.server.host,
+      opts.adminPort === undefined ? {} : { port: opts.adminPort },
+    );
+    const worker = cluster.isWorker ? ` (worker ${process.pid})` : '';
+    ctx.io.stdout.write(`aliasgate listening on ${url}${worker}; admin API and dashboard on ${adminUrl}\n`);
+    if (gateway.generatedAdminToken && !cluster.isWorker) {
+      // printed once, like Jupyter's token URL: opening it sets the dashboard's cookie and drops the token from the URL
+      ctx.io.stdout.write(`dashboard: ${adminUrl}/dashboard?token=${gateway.generatedAdminToken}\n`);
+    }
+    if (demoSimUrl) ctx.io.stdout.write(demoBanner(url, adminUrl, demoSimUrl));
+    await ctx.io.untilStopped();
+    await gateway.close();
+  } finally {
+    process.off('unhandledRejection', onRejection);
+  }
   // a worker's channel to the primary would keep it alive
   if (cluster.isWorker) cluster.worker?.disconnect();
 }
 
-/** The primary only forks and waits: workers run the same command line and serve. */
-async function runWorkers(ctx: CommandContext, count: number, simUrl: string | undefined): Promise<void> {
+/** Deaths within this window that make the primary give up rather than restart workers for ever. */
+const CRASH_WINDOW_MS = 60_000;
+const MAX_CRASHES = 5;
+
+/**
+ * The primary only forks, replaces, and waits: workers run the same command line and serve. A worker that dies is
+ * replaced after a backoff (100 ms, doubling, at most 5 s); when MAX_CRASHES die within a minute something is wrong
+ * that a restart will not fix, and the primary stops the rest and exits 1.
+ */
+async function runWorkers(
+  ctx: CommandContext,
+  count: number,
+  simUrl: string | undefined,
+  log: Logger,
+): Promise<ExitStatus> {
   const env = simUrl ? { [DEMO_SIM_URL]: simUrl } : {};
-  const workers = Array.from({ length: count }, () => cluster.fork(env));
-  if (simUrl) ctx.io.stdout.write(`demo mode: ${count} workers over the simulated fleet at ${simUrl}\n`);
+  const workers = new Set<Worker>();
+  const deaths: number[] = [];
   let stopping = false;
-  for (const worker of workers) {
-    worker.on('exit', (code) => {
-      if (!stopping) ctx.io.stderr.write(`aliasgate: worker ${worker.process.pid} exited with ${code}\n`);
+  let gaveUp = false;
+  let backoff = 100;
+  let wake: (() => void) | undefined;
+  const fork = () => {
+    const worker = cluster.fork(env);
+    workers.add(worker);
+    worker.on('exit', (code, signal) => {
+      workers.delete(worker);
+      if (stopping) return;
+      const now = Date.now();
+      deaths.push(now);
+      while (deaths.length > 0 && now - deaths[0]! > CRASH_WINDOW_MS) deaths.shift();
+      if (deaths.length >= MAX_CRASHES) {
+        log.error({ event: 'workers_crashing', deaths: deaths.length }, 'workers keep dying; giving up');
+        gaveUp = true;
+        wake?.();
+        return;
+      }
+      log.error(
+        { event: 'worker_died', pid: worker.process.pid, code, signal, restartInMs: backoff },
+        'worker died',
+      );
+      setTimeout(fork, backoff).unref();
+      backoff = Math.min(backoff * 2, 5000);
     });
-  }
-  await ctx.io.untilStopped();
+    worker.on('listening', () => {
+      backoff = 100;
+    });
+  };
+  for (let i = 0; i < count; i++) fork();
+  if (simUrl) ctx.io.stdout.write(`demo mode: ${count} workers over the simulated fleet at ${simUrl}\n`);
+  await Promise.race([ctx.io.untilStopped(), new Promise<void>((resolve) => (wake = resolve))]);
   stopping = true;
   await Promise.all(
-    workers
+    [...workers]
       .filter((w) => !w.isDead())
       .map((w) => {
         w.kill('SIGTERM');
         return once(w, 'exit');
       }),
   );
+  return gaveUp ? 1 : 0;
 }
 
 function integerIn(flag: string, value: string, min: number, max: number): number {
@@ -108,13 +175,14 @@ function integerIn(flag: string, value: string, min: number, max: number): numbe
   return n;
 }
 
-function demoBanner(url: string, simUrl: string): string {
+function demoBanner(url: string, adminUrl: string, simUrl: string): string {
   return `demo mode: simulated Gemini fleet at ${simUrl}; gemini-3.5-flash has a dead backing build taking 68% of traffic
 try:
   curl -s ${url}/v1beta/models | head -40
   for i in $(seq 1 25); do curl -s -o /dev/null -w '%{http_code} %header{x-aliasgate-target}\\n' \\
     ${url}/v1beta/models/gemini-3.5-flash:generateContent -H 'content-type: application/json' \\
     -d '{"contents":[{"parts":[{"text":"hi"}]}]}'; done
-  node bin/aliasgate.js status --url ${url}
+  node bin/aliasgate.js status --url ${adminUrl}
+  open ${adminUrl}/dashboard
 `;
 }

@@ -1,4 +1,4 @@
-import type { AliasHealth } from '../api/runtime.js';
+import type { AliasHealth } from '../health/alias-status.js';
 
 interface StatusBody {
   now: number;
@@ -27,7 +27,7 @@ export function renderStatus(body: StatusBody): string {
       lines.push(
         `  ${`${t.upstream}/${t.model}`.padEnd(48)} w=${String(t.weight).padEnd(4)} ${describeState(t, body.now).padEnd(30)} ok ${rate} of ${t.requests}`,
       );
-      if (t.reason && t.state !== 'in_rotation') lines.push(`      ${t.reason}`);
+      if (t.state !== 'in_rotation' && t.reason) lines.push(`      ${t.reason}`);
     }
   }
   return `${lines.join('\n')}\n`;
@@ -36,11 +36,13 @@ export function renderStatus(body: StatusBody): string {
 function describeState(t: AliasHealth['targets'][number], now: number): string {
   switch (t.state) {
     case 'ejected':
-      return t.until ? `ejected for ${Math.max(0, Math.ceil((t.until - now) / 1000))}s` : 'ejected';
+      return `ejected for ${Math.max(0, Math.ceil((t.until - now) / 1000))}s${t.by ? ` (by ${t.by})` : ''}`;
     case 'checking':
       return 'out: health checking';
     case 'pulled':
-      return `pulled by ${t.pulledBy ?? '?'}`;
+      return `pulled by ${t.by}`;
+    case 'cooling':
+      return `cooling for ${Math.max(0, Math.ceil((t.until - now) / 1000))}s (429)`;
     default:
       return 'in rotation';
   }

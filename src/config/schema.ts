@@ -44,6 +44,32 @@ export const ServerSchema = z.strictObject({
       'Largest request body accepted, in bytes; larger bodies get 413. The body is kept in memory so any ' +
         'attempt can resend it. Default 33554432 (32 MiB).',
     ),
+  maxConnections: integer(1)
+    .default(8192)
+    .describe(
+      'Client connections open at once; beyond it new connections are closed at once, so idle sockets cannot use up ' +
+        'file descriptors the upstream calls need. Default 8192.',
+    ),
+  maxInFlight: integer(1)
+    .default(4096)
+    .describe(
+      'Requests in flight at once; beyond it a request gets 503 UNAVAILABLE with Retry-After at once, before its body ' +
+        'is read. Default 4096.',
+    ),
+  headersTimeoutMs: integer(1)
+    .default(15_000)
+    .describe(
+      'Time a client has to send the request headers, in ms (slow clients are cut off). Default 15000.',
+    ),
+  requestTimeoutMs: integer(1)
+    .default(120_000)
+    .describe('Time a client has to send the whole request, body included, in ms. Default 120000.'),
+  keepAliveTimeoutMs: integer(1)
+    .default(65_000)
+    .describe(
+      'How long an idle client connection is kept open, in ms; above the 60 s of common load balancers so they ' +
+        'close first. Default 65000.',
+    ),
   shutdownGraceMs: integer(0)
     .default(30_000)
     .describe(
@@ -95,8 +121,8 @@ export const AuthSchema = z
     adminTokenSha256: sha256Digest()
       .optional()
       .describe(
-        'Hex SHA-256 of the admin token, instead of `adminToken`. With neither, the admin API answers ' +
-          'only on loopback (127.0.0.1 / ::1). Optional.',
+        'Hex SHA-256 of the admin token, instead of `adminToken`. With neither, `serve` generates a token at start ' +
+          'and keeps it in admin.tokenFile (demo mode alone stays open on loopback). Optional.',
       ),
   })
   .refine((a) => a.adminToken === undefined || a.adminTokenSha256 === undefined, {
@@ -107,6 +133,28 @@ export const AuthSchema = z
     const digest = adminTokenSha256 ?? (adminToken === undefined ? undefined : hashSecret(adminToken));
     return digest === undefined ? { clientKeys } : { clientKeys, adminTokenSha256: digest };
   });
+
+export const AdminSchema = z.strictObject({
+  host: z
+    .string()
+    .min(1)
+    .default('127.0.0.1')
+    .describe(
+      'Interface the admin API and dashboard listen on, apart from client traffic, so a proxy in front of the ' +
+        'client port never reaches them. Default 127.0.0.1.',
+    ),
+  port: integer(0, 65535)
+    .default(8081)
+    .describe('TCP port of the admin API and dashboard; 0 picks a free port. Default 8081.'),
+  tokenFile: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'Where the admin token generated at start (when auth.adminToken is not set) is kept, mode 0600, for the CLI on ' +
+        'the same machine. Default: admin-token beside state.sqlitePath, or .aliasgate/admin-token.',
+    ),
+});
 
 export const StateSchema = z.strictObject({
   sqlitePath: z
@@ -140,11 +188,26 @@ export const UpstreamSchema = z.strictObject({
   apiVersion: z
     .string()
     .regex(/^v[0-9][0-9a-z]*$/, 'expected an API version like v1beta')
-    .default('v1beta')
-    .describe('Path version segment used for calls to this upstream. Default v1beta.'),
+    .optional()
+    .describe(
+      'Pins the path version segment used for calls to this upstream. Default: none, the version the client ' +
+        'called (v1 or v1beta) is kept.',
+    ),
   connections: integer(1)
+    .default(256)
+    .describe('Most open keep-alive connections to this upstream. Default 256.'),
+  maxRequestsPerTarget: integer(1)
     .default(64)
-    .describe('Most open keep-alive connections to this upstream. Default 64.'),
+    .describe(
+      'Attempts one target of this upstream may have in flight at once; a target at the limit counts as busy and ' +
+        'traffic goes to its siblings, so one hung build cannot hold every connection (Envoy max_requests). Default 64.',
+    ),
+  maxPending: integer(0)
+    .default(256)
+    .describe(
+      'Attempts that may wait for a free connection to this upstream; beyond it the upstream counts as busy and ' +
+        'requests fail fast with 503 + Retry-After instead of queueing (Envoy max_pending_requests). Default 256.',
+    ),
   connectTimeoutMs: integer(1)
     .default(5000)
     .describe('Time allowed to open a TCP/TLS connection, in ms. Default 5000.'),
@@ -315,6 +378,7 @@ export const HealthSchema = z.strictObject({
 export const ConfigSchema = z.strictObject({
   server: ServerSchema.prefault({}).describe('Where the gateway listens.'),
   auth: AuthSchema.prefault({}).describe('Who may call the gateway and its admin API.'),
+  admin: AdminSchema.prefault({}).describe('The admin API and dashboard listener.'),
   state: StateSchema.prefault({}).describe('Where operator state is kept.'),
   logging: LoggingSchema.prefault({}).describe('Log output.'),
   upstreams: z

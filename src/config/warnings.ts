@@ -4,13 +4,13 @@ import type { Config } from './schema.js';
  * Things a valid config does that an operator may not mean; the gateway logs them at start.
  * Not errors: an open gateway on loopback is a fine way to develop.
  */
-export function configWarnings(config: Config): string[] {
+export function configWarnings(config: Config, options: { openAdmin?: boolean } = {}): string[] {
   const warnings: string[] = [];
   if (config.auth.clientKeys.length === 0) {
     warnings.push('auth.clientKeys is empty: the gateway serves anyone who can reach it');
   }
-  if (config.auth.adminTokenSha256 === undefined) {
-    warnings.push('no auth.adminToken: the admin API answers only on loopback');
+  if (options.openAdmin) {
+    warnings.push('demo mode: the admin API answers anyone on loopback without a token');
   }
   if (config.state.sqlitePath === ':memory:') {
     warnings.push('state.sqlitePath is :memory: pulls and the audit log are lost when the gateway stops');

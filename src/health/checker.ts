@@ -1,35 +1,36 @@
-import type { Target } from '../catalog/alias-entry.js';
 import type { Catalog } from '../catalog/catalog.js';
+import type { Target, TargetId } from '../catalog/target.js';
+import { judge } from '../classify/judge.js';
 import type { Clock, Timer } from '../clock.js';
-import type { Logger } from '../telemetry/log.js';
 import { Attempt } from '../upstream/attempt.js';
-import { judge } from '../upstream/judge.js';
 import type { Upstreams } from '../upstream/pools.js';
+import { upstreamRequest } from '../upstream/request.js';
 import type { HealthEvent, HealthTable } from './health-table.js';
 
 export interface HealthCheckerDeps {
   health: HealthTable;
-  catalog: Catalog;
+  /** The catalog in force now (a reload replaces it). */
+  catalog(): Catalog;
   upstreams: Upstreams;
   clock: Clock;
-  log: Logger;
   /** The generateContent body sent as a check: only a real generation shows a dead build. */
   request: unknown;
   timeoutMs: number;
   /** How often due checks and ejection ends are looked for, ms. */
   tickMs: number;
-  onEvents(events: HealthEvent[]): void;
+  onEvents(events: readonly HealthEvent[]): void;
   onCheck(target: Target, ok: boolean, reason: string): void;
 }
 
 /**
  * The I/O half of health: sends health checks to targets that are out of rotation — never to targets in it, so a
- * healthy fleet costs no billable calls — and feeds the results to the pure HealthTable.
+ * healthy fleet costs no billable calls — and feeds the results to the pure HealthTable. Checks are addressed by the
+ * same builder as real traffic (upstream/request.ts), with the version a real client would most likely use.
  */
 export class HealthChecker {
   readonly #deps: HealthCheckerDeps;
   readonly #body: Buffer;
-  readonly #running = new Set<string>();
+  readonly #running = new Set<TargetId>();
   #timer: Timer | undefined;
   #stopped = false;
 
@@ -39,6 +40,7 @@ export class HealthChecker {
   }
 
   start(): void {
+    this.#stopped = false;
     this.#schedule();
   }
 
@@ -49,7 +51,8 @@ export class HealthChecker {
 
   /** One pass: time-based transitions, then a check for every due target not already being checked. */
   tick(): Promise<void> {
-    const { health, catalog } = this.#deps;
+    const { health } = this.#deps;
+    const catalog = this.#deps.catalog();
     const events = health.tick();
     if (events.length > 0) this.#deps.onEvents(events);
     const checks: Promise<void>[] = [];
@@ -76,21 +79,19 @@ export class HealthChecker {
       const upstream = upstreams.get(target.upstream);
       const attempt = new Attempt({
         dispatcher: upstream.pool,
-        path: `${upstream.basePath}/${upstream.apiVersion ?? 'v1beta'}/models/${target.model}:generateContent`,
+        ...upstreamRequest(upstream, target.model, {
+          endpoint: { surface: 'gemini', method: 'generateContent', version: 'v1beta', query: '' },
+          body: this.#body,
+          modelFields: [],
+          headers: { 'user-agent': 'aliasgate-health-check' },
+        }),
         method: 'POST',
-        headers: {
-          ...upstream.headers,
-          'content-type': 'application/json',
-          'user-agent': 'aliasgate-health-check',
-        },
-        body: this.#body,
         mode: 'unary',
         timeoutMs,
         holdLimitBytes: 1024 * 1024,
         clock,
       });
-      const outcome = await attempt.outcome;
-      const verdict = judge(outcome, target);
+      const verdict = judge(await attempt.outcome, { model: target.model, now: clock.now() });
       const ok = verdict.kind === 'ok';
       const reason = verdict.kind === 'ok' ? 'health check passed' : verdict.reason;
       this.#deps.onCheck(target, ok, reason);

@@ -1,52 +1,31 @@
 import type { Random } from '../random.js';
 import type { OutlierPolicy } from './policy.js';
+import type { Checking, Ejected, EjectionState } from './target-state.js';
 
 /**
- * One target's health, as data (STYLE.md "What we take" §4): each state carries what it needs, and
- * the whole value serializes to and from a store as plain JSON. Operator pulls live elsewhere.
+ * The ejection machine over a target's health (docs/design.md §6), as pure functions of the state, the time and the
+ * policy (the state union is in target-state.ts):
  *
- * The life of a target (semantics chosen by the lead):
- *
- *   healthy ──(outlier detected, cap allows)──▶ ejected{until = now + ejectionDuration(n)}
+ *   in_rotation ──(outlier detected, cap allows)──▶ ejected{until = now + ejectionDuration(n)}
  *
  *   With health checks enabled:
  *     ejected ──(until passes)──▶ checking (still out of rotation; first check due at once)
  *     checking ──(check ok)──▶ checking{successes + 1, nextCheckAt = now + intervalMs}
- *     checking ──(healthyThreshold successes in a row)──▶ healthy
+ *     checking ──(healthyThreshold successes in a row)──▶ in_rotation
  *     checking ──(check fails)──▶ ejected with n + 1
  *   So checks run only for targets that are out, and while they fail the gap between checks is the
  *   ejection time, which grows with every repeat (30 s, 60 s, 90 s … capped at maxEjectionMs).
  *
  *   With health checks disabled (Envoy's passive-only behaviour):
- *     ejected ──(until passes)──▶ healthy, back in rotation; its next fault re-ejects it with n + 1
+ *     ejected ──(until passes)──▶ in_rotation; its next fault re-ejects it with n + 1
  *     (the detector's probation, see outlier.ts).
  *
  * `ejections` counts ejections in a row and sets how long the next one lasts. It decays lazily:
- * a target that has served for maxEjectionMs since it last came back (`healthy.since`) without
+ * a target that has served for maxEjectionMs since it last came back (`in_rotation.since`) without
  * being ejected starts again from 1 on its next ejection.
  */
-export type TargetHealth =
-  | {
-      state: 'healthy';
-      ejections: number;
-      /** Epoch ms it last came back into rotation; absent if it was never out. */
-      since?: number;
-    }
-  | { state: 'ejected'; since: number; until: number; ejections: number; reason: string }
-  | {
-      state: 'checking';
-      since: number;
-      ejections: number;
-      reason: string;
-      successes: number;
-      nextCheckAt: number;
-    };
-
-export type Ejected = Extract<TargetHealth, { state: 'ejected' }>;
-export type Checking = Extract<TargetHealth, { state: 'checking' }>;
-
 /** A target never ejected. */
-export const INITIAL_HEALTH: TargetHealth = Object.freeze({ state: 'healthy', ejections: 0 });
+export const INITIAL_HEALTH: EjectionState = Object.freeze({ state: 'in_rotation', ejections: 0 });
 
 /**
  * How long the `ejections`-th ejection in a row lasts, in ms: min(base × n, max) + U[0, jitter),
@@ -59,9 +38,9 @@ export function ejectionDuration(ejections: number, policy: OutlierPolicy, rando
 }
 
 /** The number this ejection will carry: one more than before, or 1 after a long clean stretch. */
-export function nextEjectionCount(health: TargetHealth, now: number, policy: OutlierPolicy): number {
+export function nextEjectionCount(health: EjectionState, now: number, policy: OutlierPolicy): number {
   if (
-    health.state === 'healthy' &&
+    health.state === 'in_rotation' &&
     health.since !== undefined &&
     now - health.since >= policy.maxEjectionMs
   ) {
@@ -72,7 +51,7 @@ export function nextEjectionCount(health: TargetHealth, now: number, policy: Out
 
 /** Takes a target out of rotation now. */
 export function eject(
-  health: TargetHealth,
+  health: EjectionState,
   now: number,
   reason: string,
   policy: OutlierPolicy,
@@ -85,6 +64,7 @@ export function eject(
     until: now + ejectionDuration(ejections, policy, random),
     ejections,
     reason,
+    outSince: health.state === 'in_rotation' ? now : health.outSince,
   };
 }
 
@@ -93,12 +73,13 @@ export function eject(
  * health checks are on, otherwise straight back to `healthy`. Time-stamped at `until`, not at the
  * moment someone noticed, so lazy evaluation gives the same answer as a timer would.
  */
-export function ejectionEnded(health: Ejected, policy: OutlierPolicy): TargetHealth {
+export function ejectionEnded(health: Ejected, policy: OutlierPolicy): EjectionState {
   if (!policy.healthCheck.enabled)
-    return { state: 'healthy', ejections: health.ejections, since: health.until };
+    return { state: 'in_rotation', ejections: health.ejections, since: health.until };
   return {
     state: 'checking',
     since: health.until,
+    outSince: health.outSince,
     ejections: health.ejections,
     reason: health.reason,
     successes: 0,
@@ -114,16 +95,16 @@ export function checkResult(
   reason: string,
   policy: OutlierPolicy,
   random: Random,
-): TargetHealth {
+): EjectionState {
   if (!ok) return eject(health, now, reason, policy, random);
   const successes = health.successes + 1;
   if (successes >= policy.healthCheck.healthyThreshold) {
-    return { state: 'healthy', ejections: health.ejections, since: now };
+    return { state: 'in_rotation', ejections: health.ejections, since: now };
   }
   return { ...health, successes, nextCheckAt: now + policy.healthCheck.intervalMs };
 }
 
 /** True while the target must get no real traffic. */
-export function isOut(health: TargetHealth): boolean {
-  return health.state !== 'healthy';
+export function isOut(health: EjectionState): boolean {
+  return health.state !== 'in_rotation';
 }

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { type Clock, systemClock } from '../clock.js';
 import { seededRandom } from '../random.js';
 import { errorStatus } from '../wire/envelope.js';
-import { type GeminiRoute, parseGeminiPath } from '../wire/path.js';
+import { parseGeminiPath, ROUTE_METHOD } from '../wire/path.js';
 import { handleAdmin, patchBuild } from './admin.js';
 import type { SimContext } from './context.js';
 import { sendError } from './delivery.js';
@@ -156,13 +156,16 @@ function dispatch(
   query: URLSearchParams | undefined,
 ): Promise<void> | void {
   const route = parseGeminiPath(pathname);
-  if (!route || ex.req.method !== HTTP_METHOD[route.kind]) return notFoundPage(ex, pathname);
+  if (!route || ex.req.method !== ROUTE_METHOD[route.kind]) return notFoundPage(ex, pathname);
   switch (route.kind) {
     case 'listModels':
     case 'getModel':
     case 'method':
       return handleGemini(ctx, ex, route, query);
     case 'unknownMethod':
+    case 'badPath':
+    case 'openaiResponses':
+      // Google serves no Responses API (docs/wire.md §11)
       return notFoundPage(ex, pathname);
     default:
       // the OpenAI-compatible surface exists only under v1beta (§1)
@@ -170,17 +173,6 @@ function dispatch(
       return handleOpenai(ctx, ex, route, query);
   }
 }
-
-const HTTP_METHOD: Record<GeminiRoute['kind'], string> = {
-  listModels: 'GET',
-  getModel: 'GET',
-  method: 'POST',
-  unknownMethod: 'POST',
-  openaiChat: 'POST',
-  openaiModels: 'GET',
-  openaiModel: 'GET',
-  openaiEmbeddings: 'POST',
-};
 
 /** Google's frontend answers unknown URLs with its HTML 404 page, not a JSON envelope. */
 function notFoundPage(ex: Exchange, pathname: string): void {

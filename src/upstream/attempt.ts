@@ -1,12 +1,13 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Dispatcher } from 'undici';
 import type { Clock, Timer } from '../clock.js';
-import { type ErrorStatus, errorStatus, parseEnvelope } from '../wire/envelope.js';
+import type { ErrorStatus } from '../wire/envelope.js';
+import { StreamWatch } from './stream-watch.js';
 
 /**
  * How the body of a successful answer is judged before the client sees a byte:
  * - `unary`: held whole (up to `holdLimitBytes`) so a reset or a malformed body can still be retried elsewhere;
- * - `stream`: committed at the first chunk — after that, a target may no longer change (DESIGN, request path).
+ * - `stream`: committed at the first chunk — after that, a target may no longer change (docs/design.md §5).
  */
 export type BodyMode = 'unary' | 'stream';
 
@@ -20,7 +21,7 @@ export interface AttemptRequest {
   headers: Record<string, string>;
   body: Buffer | null;
   mode: BodyMode;
-  /** Gemini SSE: Google's bare mid-stream error object is taken out of the stream and reported (wire spec §7.3). */
+  /** Gemini SSE: Google's bare mid-stream error object is taken out of the stream and reported (docs/wire.md §7.3). */
   sse?: boolean;
   /** Time to the decision (first chunk of a stream, whole unary body), in ms. */
   timeoutMs: number;
@@ -40,7 +41,7 @@ export type AttemptOutcome =
       chunks: Buffer[];
       /** True when the body is complete. */
       complete: boolean;
-      /** Set on a 2xx whose body is not what the API promises (not a JSON object). */
+      /** Set on a 2xx whose body is not what the method promises (not a JSON object, or the wrong content type). */
       malformed?: boolean;
     }
   | { kind: 'transport'; error: Error & { code?: string } };
@@ -50,21 +51,22 @@ export interface Downstream {
   once(event: 'drain', fn: () => void): unknown;
 }
 
-/**
- * Called once when a committed body ends: `error` when the connection failed, `upstreamError` when Google wrote its
- * bare error object into the stream, `truncated` when a stream closed cleanly without finishing.
- */
-export type AfterCommit = (result: {
-  error?: Error & { code?: string };
-  upstreamError?: ErrorStatus;
-  truncated: boolean;
-}) => void;
+/** How a committed body ended. */
+export type AttemptEnd =
+  | { kind: 'complete' }
+  /** We ended it: the client left, or the gateway is stopping. */
+  | { kind: 'aborted' }
+  /** Google wrote its bare error object into the stream. */
+  | { kind: 'upstream_error'; error: ErrorStatus }
+  | { kind: 'transport'; error: Error & { code?: string } }
+  /** A stream closed cleanly without finishing. */
+  | { kind: 'truncated' };
+
+/** The code of the error an attempt ends with when its own timer fires first. */
+export const ATTEMPT_TIMEOUT = 'ATTEMPT_TIMEOUT';
 
 const ERROR_BODY_LIMIT = 64 * 1024;
-const COMPLETION_MARKERS = ['"finishReason"', '"blockReason"', '[DONE]'].map((m) => Buffer.from(m));
-const MARKER_OVERLAP = 15;
-const BARE_ERROR_AFTER_CRLF = Buffer.from('\r\n\r\n{');
-const BARE_ERROR_AFTER_LF = Buffer.from('\n\n{');
+const WE_ENDED_IT: ReadonlySet<string | undefined> = new Set(['CLIENT_CLOSED', 'SHUTDOWN']);
 
 /**
  * One upstream request, driven through undici's dispatch API so that no stream or promise sits between the
@@ -74,7 +76,8 @@ const BARE_ERROR_AFTER_LF = Buffer.from('\n\n{');
 export class Attempt implements Dispatcher.DispatchHandler {
   readonly outcome: Promise<AttemptOutcome>;
   #resolve!: (o: AttemptOutcome) => void;
-  #decided = false;
+  #decided: Extract<AttemptOutcome, { kind: 'answer' }> | undefined;
+  #decidedAtAll = false;
   #controller: Dispatcher.DispatchController | undefined;
   #abortReason: Error | undefined;
   #timer: Timer | undefined;
@@ -83,14 +86,10 @@ export class Attempt implements Dispatcher.DispatchHandler {
   #chunks: Buffer[] = [];
   #bytes = 0;
   #downstream: Downstream | undefined;
-  #afterCommit: AfterCommit | undefined;
-  #sawCompletion = false;
-  #tail: Buffer | undefined;
+  #afterCommit: ((end: AttemptEnd) => void) | undefined;
+  #watch: StreamWatch | undefined;
   #finished = false;
   #finishError: (Error & { code?: string }) | undefined;
-  /** Google's bare error object once it starts in an SSE stream: it is never forwarded as is. */
-  #bareError: Buffer[] | undefined;
-  #atEventBoundary = true;
 
   constructor(private readonly req: AttemptRequest) {
     this.outcome = new Promise((resolve) => {
@@ -110,6 +109,11 @@ export class Attempt implements Dispatcher.DispatchHandler {
     );
   }
 
+  /** The HTTP answer this attempt was decided on, once it is. */
+  get decided(): Extract<AttemptOutcome, { kind: 'answer' }> | undefined {
+    return this.#decided;
+  }
+
   /** Ends the upstream request now (client went away, deadline, or a lost race). */
   abort(reason: Error): void {
     if (this.#finished) return;
@@ -121,7 +125,7 @@ export class Attempt implements Dispatcher.DispatchHandler {
    * Commits this attempt: the held chunks and then the rest of the body go to `downstream` (its head is the
    * caller's). `afterCommit` hears how it ended, so a stream never ends in silence.
    */
-  forward(downstream: Downstream, afterCommit: AfterCommit): void {
+  forward(downstream: Downstream, afterCommit: (end: AttemptEnd) => void): void {
     for (const chunk of this.#chunks) downstream.write(chunk);
     this.#chunks = [];
     this.#downstream = downstream;
@@ -138,23 +142,14 @@ export class Attempt implements Dispatcher.DispatchHandler {
   onResponseStart(_c: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
     this.#status = statusCode;
     this.#headers = headers;
+    if (statusCode >= 200 && statusCode < 300) {
+      this.#watch = new StreamWatch({ sse: this.req.sse === true, stream: this.req.mode === 'stream' });
+    }
   }
 
-  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    if (this.req.sse && this.#status < 300) {
-      if (this.#bareError) {
-        this.#bareError.push(chunk);
-        return;
-      }
-      const at = bareErrorStart(chunk, this.#atEventBoundary);
-      if (at >= 0) {
-        this.#bareError = [chunk.subarray(at)];
-        if (at === 0) return;
-        chunk = chunk.subarray(0, at);
-      }
-      this.#atEventBoundary = endsWithBlankLine(chunk);
-    }
-    if (this.req.mode === 'stream' && this.#status < 300) this.#watchCompletion(chunk);
+  onResponseData(controller: Dispatcher.DispatchController, data: Buffer): void {
+    const chunk = this.#watch ? this.#watch.pass(data) : data;
+    if (chunk === undefined) return;
     if (this.#downstream) {
       if (!this.#downstream.write(chunk)) {
         controller.pause();
@@ -164,8 +159,8 @@ export class Attempt implements Dispatcher.DispatchHandler {
     }
     this.#chunks.push(chunk);
     this.#bytes += chunk.length;
-    if (this.#decided) return;
-    if (this.#status >= 200 && this.#status < 300) {
+    if (this.#decidedAtAll) return;
+    if (this.#watch) {
       if (this.req.mode === 'stream' || this.#bytes > this.req.holdLimitBytes) {
         // hold what arrives until forward(): the caller decides on a microtask
         controller.pause();
@@ -175,6 +170,7 @@ export class Attempt implements Dispatcher.DispatchHandler {
           headers: this.#headers,
           chunks: this.#chunks,
           complete: false,
+          ...(wrongContentType(this.#headers, this.req) ? { malformed: true } : {}),
         });
       }
     } else if (this.#bytes > ERROR_BODY_LIMIT) {
@@ -184,31 +180,33 @@ export class Attempt implements Dispatcher.DispatchHandler {
 
   onResponseEnd(): void {
     this.#finished = true;
-    if (!this.#decided) {
-      const ok = this.#status >= 200 && this.#status < 300;
-      const bare = this.#bareErrorStatus();
+    if (!this.#decidedAtAll) {
+      const bare = this.#watch?.bareError();
       if (bare) {
         // a 200 whose stream is only an error: an error answer, to be judged and retried like one
-        const body = Buffer.from(JSON.stringify({ error: bare }));
         this.#decide({
           kind: 'answer',
           status: bare.code,
           headers: this.#headers,
-          chunks: [body],
+          chunks: [Buffer.from(JSON.stringify({ error: bare }))],
           complete: true,
         });
         return;
       }
+      const ok = this.#watch !== undefined;
+      // a stream decides at its first chunk, so one that ends undecided was empty
+      const malformed =
+        ok &&
+        (this.req.mode === 'stream' ||
+          !looksLikeJsonObject(this.#chunks) ||
+          wrongContentType(this.#headers, this.req));
       this.#decide({
         kind: 'answer',
         status: this.#status,
         headers: this.#headers,
         chunks: this.#chunks,
         complete: true,
-        // a stream decides at its first chunk, so one that ends undecided was empty
-        ...(ok && (this.req.mode === 'stream' || !looksLikeJsonObject(this.#chunks))
-          ? { malformed: true }
-          : {}),
+        ...(malformed ? { malformed: true } : {}),
       });
       return;
     }
@@ -218,7 +216,7 @@ export class Attempt implements Dispatcher.DispatchHandler {
   onResponseError(_c: Dispatcher.DispatchController, error: Error & { code?: string }): void {
     this.#finished = true;
     this.#finishError = error;
-    if (!this.#decided) {
+    if (!this.#decidedAtAll) {
       this.#decide({ kind: 'transport', error: this.#abortReason ?? error });
       return;
     }
@@ -226,50 +224,42 @@ export class Attempt implements Dispatcher.DispatchHandler {
   }
 
   #decide(outcome: AttemptOutcome): void {
-    this.#decided = true;
+    this.#decidedAtAll = true;
+    if (outcome.kind === 'answer') this.#decided = outcome;
     if (this.#timer) this.req.clock.clearTimeout(this.#timer);
     this.#resolve(outcome);
   }
 
   #end(): void {
-    const upstreamError = this.#bareErrorStatus();
-    const truncated =
-      this.req.mode === 'stream' && !this.#finishError && !upstreamError && !this.#sawCompletion;
-    this.#afterCommit?.({
-      ...(this.#finishError ? { error: this.#finishError } : {}),
-      ...(upstreamError ? { upstreamError } : {}),
-      truncated,
-    });
+    this.#afterCommit?.(this.#howItEnded());
   }
 
-  #bareErrorStatus(): ErrorStatus | undefined {
-    if (!this.#bareError) return undefined;
-    const text = Buffer.concat(this.#bareError).toString('utf8');
-    const status = parseEnvelope(text);
-    if (status && status.code >= 400 && status.code <= 599) return status;
-    return errorStatus(502, `upstream wrote something that is not an SSE event: ${text.slice(0, 200)}`);
-  }
-
-  /** A complete stream carries finishReason (or blockReason, or OpenAI's [DONE]); a clean close without one is a cut. */
-  #watchCompletion(chunk: Buffer): void {
-    if (this.#sawCompletion) return;
-    // searched in the bytes, and across the seam with the previous chunk, without decoding anything
-    const seam = this.#tail ? Buffer.concat([this.#tail, chunk.subarray(0, MARKER_OVERLAP)]) : undefined;
-    for (const marker of COMPLETION_MARKERS) {
-      if (chunk.indexOf(marker) >= 0 || (seam && seam.indexOf(marker) >= 0)) {
-        this.#sawCompletion = true;
-        return;
-      }
+  #howItEnded(): AttemptEnd {
+    const error = this.#finishError;
+    if (error) {
+      const code = (this.#abortReason as { code?: string } | undefined)?.code ?? error.code;
+      return WE_ENDED_IT.has(code) ? { kind: 'aborted' } : { kind: 'transport', error };
     }
-    this.#tail = chunk.subarray(Math.max(0, chunk.length - MARKER_OVERLAP));
+    const bare = this.#watch?.bareError();
+    if (bare) return { kind: 'upstream_error', error: bare };
+    if (this.#watch?.truncated) return { kind: 'truncated' };
+    return { kind: 'complete' };
   }
 }
 
-/** The code of the error an attempt ends with when its own timer fires first. */
-export const ATTEMPT_TIMEOUT = 'ATTEMPT_TIMEOUT';
-
 function attemptTimeout(ms: number): Error & { code: string } {
   return Object.assign(new Error(`no answer within ${ms} ms`), { code: ATTEMPT_TIMEOUT });
+}
+
+/**
+ * A 2xx labelled as something the method never answers: HTML (a proxy's or a captive portal's page), or JSON where
+ * an SSE stream was asked for. Other and missing labels get the benefit of the doubt.
+ */
+function wrongContentType(headers: IncomingHttpHeaders, req: AttemptRequest): boolean {
+  const type = headers['content-type'];
+  if (typeof type !== 'string') return false;
+  const mime = type.split(';', 1)[0]!.trim().toLowerCase();
+  return mime === 'text/html' || (req.sse === true && mime === 'application/json');
 }
 
 /** O(1) check: a JSON object starts with `{` and ends with `}` (whitespace aside). Catches HTML and truncation. */
@@ -286,26 +276,4 @@ function firstNonSpace(buf: Buffer, step: 1 | -1): number {
     if (b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09) return b;
   }
   return -1;
-}
-
-/**
- * Where Google's bare error object starts in an SSE chunk: a `{` right after an event boundary (wire spec §7.3:
- * `…\r\n\r\n{\n  "error": {…}}`), or -1. The SDK drops such bytes silently when they share a read with an event,
- * so the gateway turns them into a `data:` event instead.
- */
-function bareErrorStart(chunk: Buffer, atBoundary: boolean): number {
-  if (atBoundary && chunk[0] === 0x7b) return 0;
-  const crlf = chunk.indexOf(BARE_ERROR_AFTER_CRLF);
-  if (crlf >= 0) return crlf + 4;
-  const lf = chunk.indexOf(BARE_ERROR_AFTER_LF);
-  return lf >= 0 ? lf + 2 : -1;
-}
-
-function endsWithBlankLine(chunk: Buffer): boolean {
-  const n = chunk.length;
-  return (
-    n >= 2 &&
-    chunk[n - 1] === 0x0a &&
-    (chunk[n - 2] === 0x0a || (n >= 4 && chunk[n - 2] === 0x0d && chunk[n - 3] === 0x0a))
-  );
 }

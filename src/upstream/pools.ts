@@ -4,9 +4,11 @@ import { Pool } from 'undici';
 export interface UpstreamSettings {
   baseUrl: string;
   apiKey?: string;
-  apiVersion?: string;
-  connections?: number;
-  connectTimeoutMs?: number;
+  apiVersion?: string | undefined;
+  connections: number;
+  maxRequestsPerTarget: number;
+  maxPending: number;
+  connectTimeoutMs: number;
   headers?: Record<string, string>;
 }
 
@@ -19,9 +21,19 @@ export interface Upstream {
   apiVersion: string | undefined;
   /** Headers sent on every request: the upstream key (never `?key=`, which lands in access logs) and extras. */
   headers: Record<string, string>;
+  /** Attempts one target of this upstream may have in flight at once; beyond it the target counts as busy. */
+  maxRequestsPerTarget: number;
+  /** Attempts in flight to this upstream beyond which its targets count as busy (connections + waiting room). */
+  maxInFlight: number;
+  /** Attempts in flight to this upstream now (kept by the router). */
+  inFlight: number;
 }
 
-/** One keep-alive pool per upstream (wire spec §9: pooled keep-alive HTTP, bytes streamed through). */
+/**
+ * One keep-alive pool per upstream (docs/design.md §4; bytes streamed through, docs/wire.md §9.5), with Envoy's
+ * circuit-breaker bounds: a cap on attempts per target, so one hung build cannot take every connection from its
+ * siblings, and a cap on attempts waiting for a connection, so a pile-up fails fast instead of queueing for ever.
+ */
 export class Upstreams {
   readonly #byName = new Map<string, Upstream>();
 
@@ -33,8 +45,8 @@ export class Upstreams {
       this.#byName.set(name, {
         name,
         pool: new Pool(url.origin, {
-          connections: s.connections ?? 128,
-          connectTimeout: s.connectTimeoutMs ?? 5000,
+          connections: s.connections,
+          connectTimeout: s.connectTimeoutMs,
           // Streams can be silent for long stretches while a model thinks; the attempt loop owns timeouts.
           headersTimeout: 0,
           bodyTimeout: 0,
@@ -43,6 +55,9 @@ export class Upstreams {
         basePath: url.pathname.replace(/\/+$/, ''),
         apiVersion: s.apiVersion,
         headers,
+        maxRequestsPerTarget: s.maxRequestsPerTarget,
+        maxInFlight: s.connections + s.maxPending,
+        inFlight: 0,
       });
     }
   }

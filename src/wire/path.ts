@@ -2,7 +2,7 @@ import { type GenerationMethod, isGenerationMethod } from './types.js';
 
 export const API_VERSIONS = ['v1beta', 'v1', 'v1alpha'] as const;
 
-/** A parsed Gemini REST path (wire spec §1, §9.1). */
+/** A parsed Gemini REST path (docs/wire.md §1, §9.1), or the OpenAI-compatible surface beside it (§11). */
 export type GeminiRoute =
   | { kind: 'listModels'; version: string }
   | { kind: 'getModel'; version: string; model: string }
@@ -11,7 +11,24 @@ export type GeminiRoute =
   | { kind: 'openaiChat'; version: string }
   | { kind: 'openaiModels'; version: string }
   | { kind: 'openaiModel'; version: string; model: string }
-  | { kind: 'openaiEmbeddings'; version: string };
+  | { kind: 'openaiEmbeddings'; version: string }
+  | { kind: 'openaiResponses'; version: string }
+  /** A path with a broken `%` escape: the client's mistake, never ours. */
+  | { kind: 'badPath'; version: string };
+
+/** The one HTTP method each route answers; any other gets 405 with `Allow`. */
+export const ROUTE_METHOD: Readonly<Record<GeminiRoute['kind'], 'GET' | 'POST'>> = {
+  listModels: 'GET',
+  getModel: 'GET',
+  method: 'POST',
+  unknownMethod: 'POST',
+  openaiChat: 'POST',
+  openaiModels: 'GET',
+  openaiModel: 'GET',
+  openaiEmbeddings: 'POST',
+  openaiResponses: 'POST',
+  badPath: 'GET',
+};
 
 const ROUTE = /^\/(v1beta|v1|v1alpha)\/(.*)$/;
 
@@ -21,11 +38,20 @@ export function parseGeminiPath(pathname: string): GeminiRoute | undefined {
   if (!m) return undefined;
   const version = m[1]!;
   const rest = m[2]!;
+  try {
+    return parseRest(version, rest);
+  } catch {
+    return { kind: 'badPath', version };
+  }
+}
+
+function parseRest(version: string, rest: string): GeminiRoute | undefined {
   if (rest === 'models' || rest === 'models/') return { kind: 'listModels', version };
   if (rest === 'openai/chat/completions' || rest === 'chat/completions')
     return { kind: 'openaiChat', version };
   if (rest === 'openai/models') return { kind: 'openaiModels', version };
-  if (rest === 'openai/embeddings') return { kind: 'openaiEmbeddings', version };
+  if (rest === 'openai/embeddings' || rest === 'embeddings') return { kind: 'openaiEmbeddings', version };
+  if (rest === 'openai/responses' || rest === 'responses') return { kind: 'openaiResponses', version };
   if (rest.startsWith('openai/models/')) {
     return { kind: 'openaiModel', version, model: decodeURIComponent(rest.slice('openai/models/'.length)) };
   }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configFromObject } from '../../src/config/load.js';
 import { createGateway } from '../../src/gateway.js';
+import { aliasHealth } from '../../src/health/alias-status.js';
 import { seededRandom } from '../../src/random.js';
 import { createLogger } from '../../src/telemetry/log.js';
 import { type Capture, startCapture } from '../support/capture.js';
@@ -265,8 +266,9 @@ describe('issue 8: a request the gateway malformed is never charged to a target'
     const gateway = createGateway(configFor('named unlike it'), {
       random: seededRandom(1),
       log: createLogger('silent'),
+      openAdmin: true,
     });
-    const { url } = await gateway.listen(0, '127.0.0.1');
+    const { url, adminUrl } = await gateway.listen(0, '127.0.0.1', { port: 0 });
     capture.requests.length = 0;
     try {
       for (let i = 0; i < 10; i++) {
@@ -282,9 +284,9 @@ describe('issue 8: a request the gateway malformed is never charged to a target'
       }
       // one attempt each: retrying a request we malformed would only malform it again
       expect(capture.requests).toHaveLength(10);
-      const health = gateway.runtime.aliasHealth(gateway.runtime.catalog.get('my-flash')!);
+      const health = aliasHealth(gateway.catalog().get('my-flash')!, gateway.health);
       expect(health.targets[0]!.state).toBe('in_rotation');
-      const metrics = await (await fetch(`${url}/metrics`)).text();
+      const metrics = await (await fetch(`${adminUrl}/metrics`)).text();
       expect(metrics).toMatch(/aliasgate_upstream_attempts_total\{[^}]*verdict="gateway_fault"\} 10/);
     } finally {
       await gateway.close();

@@ -1,6 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
-import { HI, incidentConfig, load, type Stack, startStack } from '../support/stack.js';
+import { aliasHealth } from '../../src/health/alias-status.js';
+import {
+  HI,
+  incidentConfig,
+  load,
+  type Stack,
+  startStack,
+  targetState as stateOf,
+} from '../support/stack.js';
 
 const DEAD = 'gemini-v4p1s-rev24-ajax-sentinel';
 const HEALTHY = 'gemini-3.5-flash-001';
@@ -13,10 +21,7 @@ afterEach(async () => {
   stack = undefined;
 });
 
-const targetState = (s: Stack, model: string) =>
-  s.gateway.runtime
-    .aliasHealth(s.gateway.runtime.catalog.get('gemini-3.5-flash')!)
-    .targets.find((t) => t.model === model)!.state;
+const targetState = (s: Stack, model: string) => stateOf(s, 'gemini-3.5-flash', model);
 
 describe('ejection, health checks and re-admission', () => {
   it('healing the dead build brings it back within the health-check interval × k', async () => {
@@ -63,7 +68,7 @@ describe('ejection, health checks and re-admission', () => {
     stack = await startStack({ healthTickMs: 5 });
     await load(stack.url, '/v1beta/models/gemini-2.5-flash:generateContent', { total: 20, concurrency: 2 });
     await new Promise((r) => setTimeout(r, 50));
-    const checks = await (await fetch(`${stack.url}/metrics`)).text();
+    const checks = await (await fetch(`${stack.adminUrl}/metrics`)).text();
     expect(checks).not.toMatch(/aliasgate_health_checks_total\{/);
   });
 
@@ -111,7 +116,7 @@ describe('ejection, health checks and re-admission', () => {
     const build = SIBLING_BUILD;
     stack.sim.setBehaviour(build, { kind: 'transient', rate: 1, status: 500 });
     await load(stack.url, path, { total: 10, concurrency: 1 });
-    const state = stack.gateway.runtime.aliasHealth(stack.gateway.runtime.catalog.get('gemini-2.5-flash')!);
+    const state = aliasHealth(stack.gateway.catalog().get('gemini-2.5-flash')!, stack.gateway.health);
     expect(state.targetsInRotation).toBe(0);
     stack.sim.setBehaviour(build, { kind: 'healthy' });
     const res = await fetch(`${stack.url}${path}`, { method: 'POST', body: HI });

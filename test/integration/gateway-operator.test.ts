@@ -29,30 +29,32 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+let adminUrl = '';
+
+/** Starts the gateway with its state (and, without a configured admin token, its generated token) in `dir`. */
 async function start(adminToken?: string): Promise<string> {
   const config = incidentConfig(sim.url, {
     state: { sqlitePath: join(dir, 'state.db') },
     ...(adminToken ? { auth: { adminToken } } : {}),
   });
   gateway = createGateway(config, { random: seededRandom(3), log: createLogger('silent') });
-  return (await gateway.listen(0, '127.0.0.1')).url;
+  const listening = await gateway.listen(0, '127.0.0.1', { port: 0 });
+  adminUrl = listening.adminUrl;
+  return listening.url;
+}
+
+/** The CLI as an operator on the gateway's machine runs it: the admin listener, and the token file beside the state. */
+function admin(...args: string[]): string[] {
+  return [...args, '--url', adminUrl, '--token-file', join(dir, 'admin-token')];
 }
 
 describe('aliasgate pull / restore', () => {
   it('pull stops traffic to the build at once, survives a restart, and restore undoes it; both are audited', async () => {
     let url = await start();
     // the healthy build is pulled: a pull beats health (it is the operator's word)
-    const pulled = await runCli([
-      'pull',
-      'gemini-3.5-flash',
-      HEALTHY,
-      '--url',
-      url,
-      '--reason',
-      'maintenance',
-      '--by',
-      'ana',
-    ]);
+    const pulled = await runCli(
+      admin('pull', 'gemini-3.5-flash', HEALTHY, '--reason', 'maintenance', '--by', 'ana'),
+    );
     expect(pulled).toMatchObject({ status: 0 });
     expect(pulled.stdout).toContain('pull gemini-3.5-flash gemini-3.5-flash-001: done');
     sim.resetStats();
@@ -61,29 +63,21 @@ describe('aliasgate pull / restore', () => {
 
     await gateway!.close();
     url = await start();
-    const status = await runCli(['status', '--url', url]);
+    const status = await runCli(admin('status'));
     expect(status.stdout).toMatch(/sim\/gemini-3\.5-flash-001 .* pulled by ana/);
     sim.resetStats();
     await load(url, PATH, { total: 100, concurrency: 8 });
     expect(sim.stats().requests.byBuild[HEALTHY] ?? 0).toBe(0);
 
-    const restored = await runCli([
-      'restore',
-      'gemini-3.5-flash',
-      HEALTHY,
-      '--url',
-      url,
-      '--reason',
-      'done',
-      '--by',
-      'ana',
-    ]);
+    const restored = await runCli(
+      admin('restore', 'gemini-3.5-flash', HEALTHY, '--reason', 'done', '--by', 'ana'),
+    );
     expect(restored.status).toBe(0);
     sim.resetStats();
     await load(url, PATH, { total: 100, concurrency: 8 });
     expect(sim.stats().requests.byBuild[HEALTHY] ?? 0).toBeGreaterThan(0);
 
-    const audit = await runCli(['audit', '--url', url, '--json']);
+    const audit = await runCli(admin('audit', '--json'));
     const entries = (
       JSON.parse(audit.stdout) as {
         entries: { action: string; actor: string; model: string; reason: string }[];
@@ -98,7 +92,7 @@ describe('aliasgate pull / restore', () => {
 
   it('pulling the dead build fixes the alias with no change of model', async () => {
     const url = await start();
-    expect((await runCli(['pull', 'gemini-3.5-flash', DEAD, '--url', url])).status).toBe(0);
+    expect((await runCli(admin('pull', 'gemini-3.5-flash', DEAD))).status).toBe(0);
     sim.resetStats();
     const result = await load(url, PATH, { total: 300, concurrency: 8, keepBodies: true });
     expect(result.failures).toEqual([]);
@@ -107,18 +101,18 @@ describe('aliasgate pull / restore', () => {
   });
 
   it('an unknown alias or target is refused with a message naming what exists', async () => {
-    const url = await start();
-    const run = await runCli(['pull', 'gemini-3.5-flash', 'no-such-build', '--url', url]);
+    await start();
+    const run = await runCli(admin('pull', 'gemini-3.5-flash', 'no-such-build'));
     expect(run.status).toBe(1);
     expect(run.stderr).toContain('gemini-3.5-flash-001');
   });
 
   it('with an admin token configured, the admin API refuses calls without it', async () => {
-    const url = await start('s3cret-admin');
-    const denied = await runCli(['status', '--url', url]);
+    await start('s3cret-admin');
+    const denied = await runCli(['status', '--url', adminUrl]);
     expect(denied.status).toBe(1);
     expect(denied.stderr).toContain('401');
-    const allowed = await runCli(['status', '--url', url], { ALIASGATE_ADMIN_TOKEN: 's3cret-admin' });
+    const allowed = await runCli(['status', '--url', adminUrl], { ALIASGATE_ADMIN_TOKEN: 's3cret-admin' });
     expect(allowed.status).toBe(0);
     expect(allowed.stdout).toContain('gemini-3.5-flash');
   });

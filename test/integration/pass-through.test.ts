@@ -203,7 +203,12 @@ describe('models listing and client cancellation', () => {
       token = page.nextPageToken;
       pages++;
     } while (token);
-    expect(names).toEqual(stack.gateway.runtime.catalog.aliases().map((a) => `models/${a.name}`));
+    expect(names).toEqual(
+      stack.gateway
+        .catalog()
+        .aliases()
+        .map((a) => `models/${a.name}`),
+    );
     expect(pages).toBe(Math.ceil(names.length / 2));
   });
 

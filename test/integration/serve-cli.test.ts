@@ -12,12 +12,12 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-const urlIn = (stdout: string) => /listening on (http:\/\/\S+)/.exec(stdout)?.[1];
+const urlIn = (stdout: string) => /listening on (http:\/\/[^\s;]+)/.exec(stdout)?.[1];
 
 describe('aliasgate serve', () => {
   it('with no config starts demo mode over the simulated incident, and every call succeeds', async () => {
     const statuses: number[] = [];
-    const run = await runCli(['serve', '--port', '0'], { HOME: dir }, async (stdout) => {
+    const run = await runCli(['serve', '--port', '0', '--admin-port', '0'], { HOME: dir }, async (stdout) => {
       const url = urlIn(stdout())!;
       for (let i = 0; i < 25; i++) {
         const res = await fetch(`${url}/v1beta/models/gemini-3.5-flash:generateContent`, {
@@ -43,7 +43,7 @@ describe('aliasgate serve', () => {
       );
       let seen: string | undefined;
       const run = await runCli(
-        ['serve', '--config', file, '--host', '127.0.0.1', '--port', '0'],
+        ['serve', '--config', file, '--host', '127.0.0.1', '--port', '0', '--admin-port', '0'],
         {},
         async (stdout) => {
           seen = urlIn(stdout());

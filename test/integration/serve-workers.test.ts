@@ -19,7 +19,7 @@ afterEach(() => {
 describe('aliasgate serve --workers 2 (the built program, as a user runs it)', () => {
   it('serves from two processes on one port, shares pulls through the state file, and stops on SIGTERM', async () => {
     dir = mkdtempSync(join(tmpdir(), 'aliasgate-workers-'));
-    child = spawn(process.execPath, [BIN, 'serve', '--workers', '2', '--port', '0'], {
+    child = spawn(process.execPath, [BIN, 'serve', '--workers', '2', '--port', '0', '--admin-port', '0'], {
       cwd: dir,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -28,7 +28,8 @@ describe('aliasgate serve --workers 2 (the built program, as a user runs it)', (
       out += c.toString();
     });
     while ((out.match(/listening on/g) ?? []).length < 2) await new Promise((r) => setTimeout(r, 20));
-    const url = /listening on (http:\/\/\S+)/.exec(out)![1]!;
+    const url = /listening on (http:\/\/[^\s;]+)/.exec(out)![1]!;
+    const adminUrl = /admin API and dashboard on (http:\/\/\S+)/.exec(out)![1]!;
     const pids = new Set([...out.matchAll(/\(worker (\d+)\)/g)].map((m) => m[1]));
     expect(pids.size).toBe(2);
 
@@ -40,7 +41,7 @@ describe('aliasgate serve --workers 2 (the built program, as a user runs it)', (
       expect(res.status).toBe(200);
       await res.text();
     }
-    expect((await runCli(['pull', 'gemini-3.5-flash', 'gemini-3.5-flash-001', '--url', url])).status).toBe(0);
+    expect((await runCli(['pull', 'gemini-3.5-flash', 'gemini-3.5-flash-001', '--url', adminUrl])).status).toBe(0);
     await new Promise((r) => setTimeout(r, 1200)); // the other worker reloads the state file every second
     // every worker routes around the pulled build: new connections spread over both
     const simUrl = /simulated fleet at (http:\/\/\S+)/.exec(out)![1]!;

@@ -68,13 +68,14 @@ describe('logs and metrics', () => {
       random: seededRandom(2),
       log: createLogger('info', sink),
       healthTickMs: 5,
+      openAdmin: true,
     });
-    const { url } = await gateway.listen(0, '127.0.0.1');
+    const { url, adminUrl } = await gateway.listen(0, '127.0.0.1', { port: 0 });
     await load(url, `/v1beta/models/gemini-3.5-flash:generateContent?key=${CLIENT_KEY}`, {
       total: 100,
       concurrency: 4,
     });
-    await runCli(['pull', 'gemini-3.5-flash', 'gemini-3.5-flash-001', '--url', url, '--reason', 'test']);
+    await runCli(['pull', 'gemini-3.5-flash', 'gemini-3.5-flash-001', '--url', adminUrl, '--reason', 'test']);
     await new Promise((r) => setTimeout(r, 100));
 
     const lines = text()
@@ -92,7 +93,7 @@ describe('logs and metrics', () => {
     expect(text()).not.toContain(UPSTREAM_KEY);
     expect(text()).not.toContain(CLIENT_KEY);
 
-    const metrics = await (await fetch(`${url}/metrics`)).text();
+    const metrics = await (await fetch(`${adminUrl}/metrics`)).text();
     expect(metrics).toMatch(
       /aliasgate_ejections_enforced_total\{alias="gemini-3.5-flash",model="gemini-v4p1s-rev24-ajax-sentinel"\} [1-9]/,
     );

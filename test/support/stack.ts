@@ -3,6 +3,7 @@ import type { Clock } from '../../src/clock.js';
 import { configFromObject } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
 import { createGateway, type Gateway } from '../../src/gateway.js';
+import { aliasHealth } from '../../src/health/alias-status.js';
 import { seededRandom } from '../../src/random.js';
 import { type SimulatorOptions, startSimulator } from '../../src/sim/server.js';
 import { createLogger } from '../../src/telemetry/log.js';
@@ -13,6 +14,8 @@ export interface Stack {
   sim: Sim;
   gateway: Gateway;
   url: string;
+  /** The admin listener (status, pull, restore, audit, /metrics); open without a token unless the test asks. */
+  adminUrl: string;
   config: Config;
   close(): Promise<void>;
 }
@@ -34,6 +37,7 @@ function merge(base: Record<string, unknown>, over: Record<string, unknown>): Re
 export function incidentConfig(simUrl: string, over: Record<string, unknown> = {}): Config {
   const base = {
     server: { host: '127.0.0.1', port: 0 },
+    admin: { host: '127.0.0.1', port: 0 },
     state: { sqlitePath: ':memory:' },
     logging: { level: 'silent' },
     upstreams: { sim: { baseUrl: simUrl } },
@@ -70,6 +74,8 @@ export async function startStack(
     config?: (simUrl: string) => Config;
     clock?: Clock;
     healthTickMs?: number;
+    /** The admin listener answers without a token (as in demo mode). Default true. */
+    openAdmin?: boolean;
   } = {},
 ): Promise<Stack> {
   const sim = await startSimulator({
@@ -82,12 +88,14 @@ export async function startStack(
     log: createLogger('silent'),
     ...(opts.clock ? { clock: opts.clock } : {}),
     ...(opts.healthTickMs ? { healthTickMs: opts.healthTickMs } : {}),
+    openAdmin: opts.openAdmin ?? true,
   });
-  const { url } = await gateway.listen(0, '127.0.0.1');
+  const { url, adminUrl } = await gateway.listen(0, '127.0.0.1', { port: 0 });
   return {
     sim,
     gateway,
     url,
+    adminUrl,
     config,
     async close() {
       await gateway.close();
@@ -140,4 +148,10 @@ export async function load(
   await Promise.all(Array.from({ length: opts.concurrency }, worker));
   await pool.close();
   return result;
+}
+
+/** A target's state now, as status pages show it. */
+export function targetState(stack: Stack, alias: string, model: string): string {
+  const entry = stack.gateway.catalog().get(alias)!;
+  return aliasHealth(entry, stack.gateway.health).targets.find((t) => t.model === model)!.state;
 }

@@ -36,6 +36,25 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX audit_by_alias ON audit (alias, id);
     `,
   },
+  {
+    // pulls name their upstream (a pull is of one target: alias/upstream/model); pulls made before say '*', every
+    // upstream's, which is what they meant
+    version: 2,
+    sql: `
+      CREATE TABLE pulls_v2 (
+        alias    TEXT NOT NULL,
+        upstream TEXT NOT NULL,
+        model    TEXT NOT NULL,
+        by       TEXT NOT NULL,
+        at       INTEGER NOT NULL,
+        reason   TEXT NOT NULL,
+        PRIMARY KEY (alias, upstream, model)
+      ) WITHOUT ROWID;
+      INSERT INTO pulls_v2 (alias, upstream, model, by, at, reason) SELECT alias, '*', model, by, at, reason FROM pulls;
+      DROP TABLE pulls;
+      ALTER TABLE pulls_v2 RENAME TO pulls;
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

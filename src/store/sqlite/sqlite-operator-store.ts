@@ -1,17 +1,22 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import Database from 'better-sqlite3';
-import { type Clock, systemClock } from '../../clock.js';
+import type Database from 'better-sqlite3';
+import type { Clock, Timer } from '../../clock.js';
+import { systemClock } from '../../clock.js';
 import { ConfigError } from '../../errors.js';
 import {
   type AuditEntry,
+  type AuditInput,
   type AuditQuery,
-  HEALTH_ACTOR,
-  type HealthEvent,
+  type OperatorState,
   type OperatorStore,
   type Pull,
   type PullRequest,
+  type StoreStatus,
+  StoreUnavailableError,
 } from '../operator-store.js';
+import { WriteQueue } from '../write-queue.js';
+import { loadDatabase } from './driver.js';
 import { migrate } from './migrations.js';
 
 /** Reasons are upstream error messages at worst; cap them so one odd body cannot bloat the log. */
@@ -31,26 +36,43 @@ interface AuditRow {
 }
 
 /**
- * Opens (creating if needed) the operator state file at `path`; ':memory:' keeps it in memory.
- * Creates parent directories, turns on WAL (readers never block the writer) and applies pending
- * migrations. A path that cannot be opened, or a file that is not an aliasgate state database,
- * throws ConfigError naming the path.
+ * Opens (creating if needed) the operator state file at `path`; ':memory:' keeps it in memory. Creates parent
+ * directories, turns on WAL (readers never block the writer) and applies pending migrations. A path that cannot be
+ * opened, a file that is not an aliasgate state database, or an EMPTY file (0 bytes: a truncated or botched copy,
+ * which would otherwise start silently with no pulls and put pulled builds back in rotation) throws ConfigError
+ * naming the path.
  *
- * Several stores may open one file (two gateway processes, or the CLI beside a running gateway):
- * writes are serialised by SQLite (busy timeout 5 s), pull()/restore() decide `changed` from the
- * file, not the mirror, and each store sees the others' pulls after reload() or listPulls().
+ * Several stores may open one file (the workers of `serve --workers N`, or the CLI beside a running gateway).
+ * SQLite serialises their writes; nothing here waits for a lock on the event loop (busy_timeout 0): a busy write
+ * is retried on a timer instead.
  */
 export function openSqliteOperatorStore(path: string, clock: Clock = systemClock): SqliteOperatorStore {
+  const file = path === ':memory:' ? undefined : resolve(path);
+  if (file && isEmptyFile(file)) {
+    throw new ConfigError(
+      `operator state database ${path} is an empty file (0 bytes), not the gateway's state: restore it from a ` +
+        'backup, or delete it to start with no pulls',
+    );
+  }
+  const db = openFile(path, file);
+  return new SqliteOperatorStore(db, clock, () => (file ? openFile(path, file) : undefined), file);
+}
+
+function openFile(path: string, file: string | undefined): Database.Database {
+  const Driver = loadDatabase();
   let db: Database.Database | undefined;
   try {
-    if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
-    db = new Database(path);
+    if (file) mkdirSync(dirname(file), { recursive: true });
+    db = new Driver(path);
+    // at start-up (nothing served yet) waiting for another process's lock is right: workers open one new file at once
     db.pragma('busy_timeout = 5000');
     db.pragma('journal_mode = WAL');
     // with WAL, NORMAL loses at most the last commits on power loss, never consistency (sqlite.org/wal.html)
     db.pragma('synchronous = NORMAL');
     migrate(db);
-    return new SqliteOperatorStore(db, clock);
+    // from now on the event loop never waits for a lock: a busy write is retried on a timer instead
+    db.pragma('busy_timeout = 0');
+    return db;
   } catch (e) {
     db?.close();
     const reason = e instanceof Error ? e.message : String(e);
@@ -58,149 +80,323 @@ export function openSqliteOperatorStore(path: string, clock: Clock = systemClock
   }
 }
 
-export class SqliteOperatorStore implements OperatorStore {
-  readonly #db: Database.Database;
-  readonly #clock: Clock;
-  #pulled = new Set<string>();
-  #pullsVersion = 0;
-  #dataVersion = -1;
-  readonly #statements;
+function isEmptyFile(file: string): boolean {
+  try {
+    return statSync(file).size === 0;
+  } catch {
+    return false;
+  }
+}
 
-  constructor(db: Database.Database, clock: Clock) {
+/** SQLite errors that mean "someone else holds the lock right now": worth a quick retry. */
+const BUSY = new Set(['SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_BUSY_SNAPSHOT', 'SQLITE_BUSY_RECOVERY']);
+/** How long an operator action keeps retrying a locked file before it answers that it cannot persist. */
+const ACTION_PATIENCE_MS = 2000;
+
+export class SqliteOperatorStore implements OperatorStore {
+  #db: Database.Database;
+  readonly #clock: Clock;
+  readonly #reopen: () => Database.Database | undefined;
+  readonly #file: string | undefined;
+  #inode: number | undefined;
+  #state: OperatorState = { pulls: [] };
+  #version = 0;
+  #dataVersion = -1;
+  #trouble: { detail: string; since: number } | undefined;
+  readonly #listeners = new Set<() => void>();
+  readonly #statusListeners = new Set<(status: StoreStatus) => void>();
+  readonly #queue: WriteQueue<AuditInput & { at: number }>;
+  #closed = false;
+
+  constructor(
+    db: Database.Database,
+    clock: Clock,
+    reopen: () => Database.Database | undefined,
+    file?: string,
+  ) {
     this.#db = db;
     this.#clock = clock;
-    this.#statements = {
-      listPulls: db.prepare<[], Pull>(
-        'SELECT alias, model, by, at, reason FROM pulls ORDER BY at, alias, model',
-      ),
-      insertPull: db.prepare<Pull>(
-        'INSERT INTO pulls (alias, model, by, at, reason) VALUES (@alias, @model, @by, @at, @reason) ' +
-          'ON CONFLICT (alias, model) DO NOTHING',
-      ),
-      deletePull: db.prepare<[string, string]>('DELETE FROM pulls WHERE alias = ? AND model = ?'),
-      insertAudit: db.prepare<Omit<AuditRow, 'id'>>(
-        'INSERT INTO audit (at, actor, action, alias, model, reason, until) ' +
-          'VALUES (@at, @actor, @action, @alias, @model, @reason, @until)',
-      ),
-      audit: db.prepare<{ alias: string | null; actions: string | null; limit: number }, AuditRow>(
-        'SELECT id, at, actor, action, alias, model, reason, until FROM audit ' +
-          'WHERE (@alias IS NULL OR alias = @alias) ' +
-          'AND (@actions IS NULL OR action IN (SELECT value FROM json_each(@actions))) ' +
-          'ORDER BY id DESC LIMIT @limit',
-      ),
-    };
-    this.listPulls();
+    this.#reopen = reopen;
+    this.#file = file;
+    this.#inode = this.#currentInode();
+    this.#queue = new WriteQueue({
+      clock,
+      write: (entries) =>
+        this.#db.transaction(() => {
+          for (const e of entries) this.#insertAudit(e);
+        })(),
+      onResult: (error) => this.#note(error),
+    });
+    this.#readPulls();
   }
 
-  get pullsVersion(): number {
-    return this.#pullsVersion;
+  get version(): number {
+    return this.#version;
   }
 
-  listPulls(): Pull[] {
-    // read the version first: a commit landing between the two reads then triggers one more reload
-    this.#dataVersion = this.#readDataVersion();
-    const pulls = this.#statements.listPulls.all();
-    const keys = new Set(pulls.map((p) => mirrorKey(p.alias, p.model)));
-    // the version moves only when the mirror does, so callers' caches survive a plain read
-    if (keys.size !== this.#pulled.size || [...keys].some((k) => !this.#pulled.has(k))) {
-      this.#pulled = keys;
-      this.#pullsVersion++;
-    }
-    return pulls;
+  state(): OperatorState {
+    return this.#state;
   }
 
-  isPulled(alias: string, model: string): boolean {
-    return this.#pulled.has(mirrorKey(alias, model));
+  onChange(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
   }
 
-  pull(request: PullRequest): { changed: boolean } {
+  async pull(request: PullRequest): Promise<{ changed: boolean }> {
     const row = { ...checked(request), at: this.#clock.now() };
-    const changed = this.#db.transaction(() => {
-      if (this.#statements.insertPull.run(row).changes === 0) return false;
-      this.#appendAudit(auditRow(row, 'pull'));
-      return true;
-    })();
-    // whoever wrote it, the file now says pulled
-    const key = mirrorKey(row.alias, row.model);
-    if (!this.#pulled.has(key)) {
-      this.#pulled.add(key);
-      this.#pullsVersion++;
-    }
-    return { changed };
+    return this.#act(() => {
+      const changed =
+        this.#db
+          .prepare(
+            'INSERT INTO pulls (alias, upstream, model, by, at, reason) VALUES (@alias, @upstream, @model, @by, @at, @reason) ' +
+              'ON CONFLICT (alias, upstream, model) DO NOTHING',
+          )
+          .run(row).changes > 0;
+      if (changed) this.#insertAudit({ ...row, actor: row.by, action: 'pull' });
+      return changed;
+    });
   }
 
-  restore(request: PullRequest): { changed: boolean } {
+  async restore(request: PullRequest): Promise<{ changed: boolean }> {
     const row = { ...checked(request), at: this.#clock.now() };
-    const changed = this.#db.transaction(() => {
-      if (this.#statements.deletePull.run(row.alias, row.model).changes === 0) return false;
-      this.#appendAudit(auditRow(row, 'restore'));
-      return true;
-    })();
-    if (this.#pulled.delete(mirrorKey(row.alias, row.model))) this.#pullsVersion++;
-    return { changed };
+    return this.#act(() => {
+      const changed =
+        this.#db
+          .prepare("DELETE FROM pulls WHERE alias = ? AND model = ? AND upstream IN (?, '*')")
+          .run(row.alias, row.model, row.upstream).changes > 0;
+      if (changed) this.#insertAudit({ ...row, actor: row.by, action: 'restore' });
+      return changed;
+    });
   }
 
-  audit(query: AuditQuery = {}): AuditEntry[] {
+  append(entry: AuditInput): void {
+    if (this.#closed) return;
+    this.#queue.push({ ...entry, at: entry.at ?? this.#clock.now() });
+  }
+
+  async flush(): Promise<void> {
+    this.#queue.flushNow();
+  }
+
+  async audit(query: AuditQuery = {}): Promise<AuditEntry[]> {
     const limit = Math.min(Math.max(Math.trunc(query.limit ?? DEFAULT_AUDIT_LIMIT), 0), MAX_AUDIT_LIMIT);
-    const rows = this.#statements.audit.all({
-      alias: query.alias ?? null,
-      actions: query.actions ? JSON.stringify(query.actions) : null,
-      limit,
-    });
-    return rows.map(({ until, ...rest }) => (until === null ? rest : { ...rest, until }));
+    try {
+      const rows = this.#db
+        .prepare<{ alias: string | null; actions: string | null; limit: number }, AuditRow>(
+          'SELECT id, at, actor, action, alias, model, reason, until FROM audit ' +
+            'WHERE (@alias IS NULL OR alias = @alias) ' +
+            'AND (@actions IS NULL OR action IN (SELECT value FROM json_each(@actions))) ' +
+            'ORDER BY id DESC LIMIT @limit',
+        )
+        .all({
+          alias: query.alias ?? null,
+          actions: query.actions ? JSON.stringify(query.actions) : null,
+          limit,
+        });
+      return rows.map(({ until, ...rest }) => (until === null ? rest : { ...rest, until }));
+    } catch (e) {
+      this.#note(e);
+      throw new StoreUnavailableError(`the operator state database cannot be read: ${describe(e)}`, {
+        cause: e,
+      });
+    }
   }
 
-  recordHealthEvent(event: HealthEvent): void {
-    this.#appendAudit({
-      at: this.#clock.now(),
-      actor: HEALTH_ACTOR,
-      action: event.action,
-      alias: event.alias,
-      model: event.model,
-      reason: event.reason,
-      until: event.until ?? null,
-    });
+  status(): StoreStatus {
+    const queued = this.#queue.size;
+    return this.#trouble ? { ok: false, ...this.#trouble, queued } : { ok: true, queued };
   }
 
-  reload(): boolean {
-    if (this.#readDataVersion() === this.#dataVersion) return false;
-    this.listPulls();
-    return true;
+  /** Listeners hear every change of status(): the composition root logs an outage once and its end once. */
+  onStatusChange(listener: (status: StoreStatus) => void): () => void {
+    this.#statusListeners.add(listener);
+    return () => this.#statusListeners.delete(listener);
   }
 
-  close(): void {
+  refresh(): void {
+    if (this.#closed) return;
+    if (this.#file && this.#inode !== undefined && this.#currentInode() !== this.#inode) this.#recreate();
+    try {
+      if (this.#db.pragma('data_version', { simple: true }) !== this.#dataVersion) this.#readPulls();
+      if (this.#queue.size === 0) this.#note(undefined);
+    } catch (e) {
+      this.#note(e);
+    }
+    this.#queue.retryNow();
+  }
+
+  /** The open connection, for fault-injection tests only (a read-only file cannot be simulated as root). */
+  testDatabase(): Database.Database {
+    return this.#db;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#queue.flushNow();
+    this.#queue.stop();
     if (this.#db.open) this.#db.close();
   }
 
-  #appendAudit(row: Omit<AuditRow, 'id'>): void {
-    this.#statements.insertAudit.run({ ...row, reason: row.reason.slice(0, MAX_REASON_CHARS) });
+  /** Runs an operator action now, retrying a locked file for a moment; durable when it resolves. */
+  async #act(write: () => boolean): Promise<{ changed: boolean }> {
+    const started = this.#clock.now();
+    for (let wait = 10; ; wait = Math.min(wait * 2, 200)) {
+      try {
+        const changed = this.#db.transaction(write).immediate();
+        this.#note(undefined);
+        if (changed) this.#readPulls();
+        return { changed };
+      } catch (e) {
+        this.#note(e);
+        const code = (e as { code?: string }).code;
+        if (!BUSY.has(code ?? '') || this.#clock.now() - started + wait > ACTION_PATIENCE_MS) {
+          throw new StoreUnavailableError(
+            `the operator state database cannot be written, so the change was not made: ${describe(e)}`,
+            { cause: e },
+          );
+        }
+        await sleep(this.#clock, wait);
+      }
+    }
   }
 
-  /** Changes whenever another connection commits to the file (sqlite.org/pragma.html#pragma_data_version). */
-  #readDataVersion(): number {
-    return this.#db.pragma('data_version', { simple: true }) as number;
+  #insertAudit(entry: AuditInput & { at: number }): void {
+    this.#db
+      .prepare(
+        'INSERT INTO audit (at, actor, action, alias, model, reason, until) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      )
+      .run(
+        entry.at,
+        entry.actor,
+        entry.action,
+        entry.alias,
+        entry.model,
+        entry.reason.slice(0, MAX_REASON_CHARS),
+        entry.until ?? null,
+      );
+  }
+
+  /** Reads pulls into the mirror; the version moves only when they really changed. */
+  #readPulls(): void {
+    // read the version first: a commit landing between the two reads then triggers one more read
+    this.#dataVersion = this.#db.pragma('data_version', { simple: true }) as number;
+    const pulls = this.#db
+      .prepare<[], Pull>(
+        'SELECT alias, upstream, model, by, at, reason FROM pulls ORDER BY at, alias, upstream, model',
+      )
+      .all();
+    if (samePulls(pulls, this.#state.pulls)) return;
+    this.#state = { pulls };
+    this.#version++;
+    for (const listener of this.#listeners) listener();
+  }
+
+  /**
+   * The file was deleted or replaced while open (a cleanup script, a restore gone wrong): SQLite would go on writing
+   * into the unlinked inode and everything would be lost at the next start. Open the path afresh and write the state
+   * this process holds back into it.
+   */
+  #recreate(): void {
+    let fresh: Database.Database | undefined;
+    try {
+      fresh = this.#reopen();
+    } catch (e) {
+      this.#note(e);
+      return;
+    }
+    if (!fresh) return;
+    const pulls = this.#state.pulls;
+    const old = this.#db;
+    this.#db = fresh;
+    this.#inode = this.#currentInode();
+    try {
+      this.#db.transaction(() => {
+        for (const p of pulls) {
+          this.#db
+            .prepare(
+              'INSERT OR IGNORE INTO pulls (alias, upstream, model, by, at, reason) VALUES (@alias, @upstream, @model, @by, @at, @reason)',
+            )
+            .run(p);
+        }
+      })();
+      this.append({
+        actor: 'aliasgate',
+        action: 'store_recreated',
+        alias: '',
+        model: '',
+        reason: `the state file was deleted or replaced while in use; ${pulls.length} pull(s) written back`,
+      });
+    } catch (e) {
+      this.#note(e);
+    }
+    try {
+      old.close();
+    } catch {
+      // the old handle's file is gone; nothing to keep
+    }
+  }
+
+  #currentInode(): number | undefined {
+    if (!this.#file) return undefined;
+    try {
+      return statSync(this.#file).ino;
+    } catch {
+      return -1;
+    }
+  }
+
+  /** Records whether the last operation worked; listeners hear only real changes. */
+  #note(error: unknown): void {
+    const before = this.#trouble;
+    if (error === undefined) {
+      if (!before || this.#queue.size > 0) return;
+      this.#trouble = undefined;
+    } else {
+      if (before) return;
+      this.#trouble = { detail: describe(error), since: this.#clock.now() };
+    }
+    const status = this.status();
+    for (const listener of this.#statusListeners) listener(status);
   }
 }
 
-function auditRow(pull: Pull, action: 'pull' | 'restore'): Omit<AuditRow, 'id'> {
-  const { at, by, alias, model, reason } = pull;
-  return { at, actor: by, action, alias, model, reason, until: null };
+function describe(e: unknown): string {
+  const code = (e as { code?: string }).code;
+  const message = e instanceof Error ? e.message : String(e);
+  return code ? `${code}: ${message}` : message;
+}
+
+function sleep(clock: Clock, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer: Timer = clock.setTimeout(resolve, ms);
+    timer.unref?.();
+  });
+}
+
+function samePulls(a: readonly Pull[], b: readonly Pull[]): boolean {
+  if (a.length !== b.length) return false;
+  return a.every(
+    (p, i) =>
+      p.alias === b[i]!.alias &&
+      p.upstream === b[i]!.upstream &&
+      p.model === b[i]!.model &&
+      p.by === b[i]!.by,
+  );
 }
 
 function checked(request: PullRequest): PullRequest {
-  for (const field of ['alias', 'model', 'by'] as const) {
+  for (const field of ['alias', 'upstream', 'model', 'by'] as const) {
     if (typeof request[field] !== 'string' || request[field] === '') {
       throw new TypeError(`${field} must be a non-empty string`);
     }
   }
   return {
     alias: request.alias,
+    upstream: request.upstream,
     model: request.model,
     by: request.by,
     reason: (request.reason ?? '').slice(0, MAX_REASON_CHARS),
   };
-}
-
-function mirrorKey(alias: string, model: string): string {
-  return `${alias}\u0000${model}`;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Catalog } from '../../../src/catalog/catalog.js';
+import { targetId } from '../../../src/catalog/target.js';
 import { demoConfig } from '../../../src/config/demo.js';
 import { parseConfig } from '../../../src/config/load.js';
 
@@ -53,13 +54,13 @@ describe('Catalog', () => {
   });
 
   it('finds targets by id, including one model shared by two aliases', () => {
-    expect(catalog.target('gemini-2.0-flash/sim/gemini-2.5-flash')).toMatchObject({
+    expect(catalog.target(targetId('gemini-2.0-flash', 'sim', 'gemini-2.5-flash'))).toMatchObject({
       alias: 'gemini-2.0-flash',
     });
-    expect(catalog.target('gemini-2.5-flash/sim/gemini-2.5-flash')).toMatchObject({
+    expect(catalog.target(targetId('gemini-2.5-flash', 'sim', 'gemini-2.5-flash'))).toMatchObject({
       alias: 'gemini-2.5-flash',
     });
-    expect(catalog.target('gemini-2.5-flash/other/gemini-2.5-flash')).toBeUndefined();
+    expect(catalog.target(targetId('gemini-2.5-flash', 'other', 'gemini-2.5-flash'))).toBeUndefined();
     expect(catalog.targets()).toHaveLength(8);
   });
 

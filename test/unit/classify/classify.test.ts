@@ -185,7 +185,12 @@ describe('classifyResponse: a request the gateway malformed (issue 8)', () => {
       'target_fault',
     ],
     ['a 400 naming no alias is the client’s', 400, 'contents is not specified', 'client_error'],
-    ['a 5xx naming another model is still the target’s fault', 503, 'models/my-flash is overloaded', 'target_fault'],
+    [
+      'a 5xx naming another model is still the target’s fault',
+      503,
+      'models/my-flash is overloaded',
+      'target_fault',
+    ],
   ])('%s', (_name, status, message, kind) => {
     const verdict = classifyResponse({
       status,

@@ -20,8 +20,14 @@ describe('config defaults', () => {
       host: '127.0.0.1',
       port: 8080,
       bodyLimitBytes: 33_554_432,
+      maxConnections: 8192,
+      maxInFlight: 4096,
+      headersTimeoutMs: 15_000,
+      requestTimeoutMs: 120_000,
+      keepAliveTimeoutMs: 65_000,
       shutdownGraceMs: 30_000,
     });
+    expect(config.admin).toEqual({ host: '127.0.0.1', port: 8081 });
     expect(config.auth).toEqual({ clientKeys: [] });
     expect(config.state).toEqual({ sqlitePath: '.aliasgate/state.db' });
     expect(config.logging).toEqual({ level: 'info' });
@@ -58,8 +64,9 @@ describe('config defaults', () => {
   it('fills upstream defaults', () => {
     expect(config.upstreams['builds']).toEqual({
       baseUrl: 'http://127.0.0.1:9000',
-      apiVersion: 'v1beta',
-      connections: 64,
+      connections: 256,
+      maxRequestsPerTarget: 64,
+      maxPending: 256,
       connectTimeoutMs: 5000,
       headers: {},
     });

@@ -93,7 +93,7 @@ describe('${ENV} in config files', () => {
     const hostile = 'x, connections: 1 } # }';
     const config = parseConfig(BASE('${KEY}'), 'g.yaml', { KEY: hostile });
     expect(config.upstreams['google']?.apiKey).toBe(hostile);
-    expect(config.upstreams['google']?.connections).toBe(64);
+    expect(config.upstreams['google']?.connections).toBe(256);
   });
 
   it('leaves keys alone', () => {

@@ -29,8 +29,9 @@ describe('shipped example configs', () => {
     expect(config.upstreams['google']).toMatchObject({
       baseUrl: 'https://generativelanguage.googleapis.com',
       apiKey: 'AIza-test',
-      apiVersion: 'v1beta',
     });
+    // the client's version (v1 or v1beta) is kept: nothing pins one
+    expect(config.upstreams['google']?.apiVersion).toBeUndefined();
     expect(config.aliases['gemini-3.5-flash']?.fallback).toEqual(['gemini-flash-latest', 'gemini-2.5-flash']);
   });
 
@@ -46,7 +47,7 @@ describe('demoConfig', () => {
 
   it('fronts the simulator with the incident’s weights', () => {
     expect(config.upstreams).toEqual({
-      sim: expect.objectContaining({ baseUrl: 'http://127.0.0.1:4567', apiVersion: 'v1beta' }),
+      sim: expect.objectContaining({ baseUrl: 'http://127.0.0.1:4567' }),
     });
     expect(config.aliases['gemini-3.5-flash']).toMatchObject({
       stage: 'ga',

@@ -4,10 +4,10 @@ import { parseConfig } from '../../../src/config/load.js';
 import { configWarnings } from '../../../src/config/warnings.js';
 
 describe('configWarnings', () => {
-  it('warns about an open gateway, a loopback-only admin API and memory-only state', () => {
-    expect(configWarnings(demoConfig('http://127.0.0.1:1'))).toEqual([
+  it('warns about an open gateway, an admin API without a token (demo mode) and memory-only state', () => {
+    expect(configWarnings(demoConfig('http://127.0.0.1:1'), { openAdmin: true })).toEqual([
       'auth.clientKeys is empty: the gateway serves anyone who can reach it',
-      'no auth.adminToken: the admin API answers only on loopback',
+      'demo mode: the admin API answers anyone on loopback without a token',
       'state.sqlitePath is :memory: pulls and the audit log are lost when the gateway stops',
     ]);
   });

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { TargetHealth } from '../../../src/health/ejection.js';
 import {
   checkResult,
   eject,
@@ -10,6 +9,7 @@ import {
 } from '../../../src/health/ejection.js';
 import type { OutlierPolicy } from '../../../src/health/policy.js';
 import { DEFAULT_OUTLIER_POLICY } from '../../../src/health/policy.js';
+import type { EjectionState as TargetHealth } from '../../../src/health/target-state.js';
 import type { Random } from '../../../src/random.js';
 
 const policy = DEFAULT_OUTLIER_POLICY;
@@ -49,14 +49,14 @@ describe('nextEjectionCount (growth and decay)', () => {
   const now = 1_000_000;
   it.each<[string, TargetHealth, number]>([
     ['never ejected', INITIAL_HEALTH, 1],
-    ['back 10 s after its 2nd ejection', { state: 'healthy', ejections: 2, since: now - 10_000 }, 3],
-    ['clean for exactly maxEjectionMs', { state: 'healthy', ejections: 4, since: now - 300_000 }, 1],
+    ['back 10 s after its 2nd ejection', { state: 'in_rotation', ejections: 2, since: now - 10_000 }, 3],
+    ['clean for exactly maxEjectionMs', { state: 'in_rotation', ejections: 4, since: now - 300_000 }, 1],
     [
       'checking after its 3rd',
-      { state: 'checking', since: 0, ejections: 3, reason: 'r', successes: 1, nextCheckAt: 0 },
+      { state: 'checking', since: 0, outSince: 0, ejections: 3, reason: 'r', successes: 1, nextCheckAt: 0 },
       4,
     ],
-    ['restored without since', { state: 'healthy', ejections: 2 }, 3],
+    ['restored without since', { state: 'in_rotation', ejections: 2 }, 3],
   ])('%s → %i', (_name, health, expected) => {
     expect(nextEjectionCount(health, now, policy)).toBe(expected);
   });
@@ -72,6 +72,7 @@ describe('transitions', () => {
       until: 31_000,
       ejections: 1,
       reason: '3 target faults in a row',
+      outSince: 1_000,
     });
   });
 
@@ -82,13 +83,14 @@ describe('transitions', () => {
       {
         state: 'checking',
         since: 31_000,
+        outSince: 1_000,
         ejections: 1,
         reason: '3 target faults in a row',
         successes: 0,
         nextCheckAt: 31_000,
       },
     ],
-    ['health checks off → healthy at until', passive, { state: 'healthy', ejections: 1, since: 31_000 }],
+    ['health checks off → healthy at until', passive, { state: 'in_rotation', ejections: 1, since: 31_000 }],
   ])('ejection ends: %s', (_name, p, expected) => {
     expect(ejectionEnded(ejected, p)).toEqual(expected);
   });
@@ -106,7 +108,7 @@ describe('transitions', () => {
       'a failure re-ejects with n + 1 (the next check waits the longer ejection)',
       false,
       32_000,
-      { state: 'ejected', since: 32_000, until: 92_000, ejections: 2, reason: 'still 404' },
+      { state: 'ejected', since: 32_000, until: 92_000, ejections: 2, reason: 'still 404', outSince: 1_000 },
     ],
   ])('check: %s', (_name, ok, now, expected) => {
     expect(checkResult(checking, ok, now, 'still 404', policy, fixed(0))).toEqual(expected);
@@ -116,7 +118,7 @@ describe('transitions', () => {
     const once = checkResult(checking, true, 32_000, '', policy, fixed(0));
     expect(once.state).toBe('checking');
     const twice = checkResult(once as typeof checking, true, 37_000, '', policy, fixed(0));
-    expect(twice).toEqual({ state: 'healthy', ejections: 1, since: 37_000 });
+    expect(twice).toEqual({ state: 'in_rotation', ejections: 1, since: 37_000 });
   });
 
   it('the states survive a JSON round trip (store format)', () => {

@@ -124,12 +124,16 @@ describe('HealthTable: passive ejection', () => {
     };
     expect(recordMany('build-a', overloaded, 50)).toEqual([]);
     expect(table.inRotation('build-a')).toBe(true);
-    expect(table.coolingUntil('build-a')).toBe(t0 + 26_000);
-    expect(table.coolingUntil('build-b')).toBe(0);
+    expect(table.state('build-a')).toEqual({
+      state: 'cooling',
+      until: t0 + 26_000,
+      reason: '429 RESOURCE_EXHAUSTED',
+    });
+    expect(table.state('build-b').state).toBe('in_rotation');
     clock.advance(26_000);
-    expect(table.coolingUntil('build-a')).toBe(0);
+    expect(table.state('build-a').state).toBe('in_rotation');
     table.record('build-a', { kind: 'overloaded', reason: '429' });
-    expect(table.coolingUntil('build-a')).toBe(clock.now() + 1_000); // default when no hint
+    expect(table.state('build-a')).toMatchObject({ state: 'cooling', until: clock.now() + 1_000 }); // default when no hint
   });
 });
 
@@ -159,7 +163,7 @@ describe('HealthTable: health checks (enabled)', () => {
       { type: 'readmitted', targetId: 'sentinel', reason: '2 health checks passed in a row; last: 200 OK' },
     ]);
     expect(table.inRotation('sentinel')).toBe(true);
-    expect(table.state('sentinel')).toEqual({ state: 'healthy', ejections: 1, since: t0 + 35_000 });
+    expect(table.state('sentinel')).toEqual({ state: 'in_rotation', ejections: 1, since: t0 + 35_000 });
   });
 
   it('a failing check re-ejects for longer each time, so checks of a dead build back off', () => {
@@ -206,7 +210,7 @@ describe('HealthTable: health checks (enabled)', () => {
     expect(table.recordCheck('nobody', false, 'x')).toEqual([]);
     recordMany('sentinel', fault, 3);
     expect(table.recordCheck('sentinel', true, 'x')).toEqual([]); // still ejected, not checking
-    expect(table.state('build-a')).toEqual({ state: 'healthy', ejections: 0 });
+    expect(table.state('build-a')).toEqual({ state: 'in_rotation', ejections: 0 });
   });
 
   it('a re-admitted target starts with a clean window', () => {
@@ -268,7 +272,7 @@ describe('HealthTable: passive only (health checks disabled)', () => {
   });
 });
 
-describe('HealthTable: in-flight, stats, unknown targets, restore', () => {
+describe('HealthTable: in-flight, stats, unknown targets', () => {
   it('counts attempts in flight and never below zero', () => {
     const { table } = setup();
     table.begin('build-a');
@@ -298,20 +302,6 @@ describe('HealthTable: in-flight, stats, unknown targets, restore', () => {
     expect(table.inRotation('stray')).toBe(true);
     expect(recordMany('stray', fault, 3)).toMatchObject([{ type: 'ejected', targetId: 'stray' }]);
   });
-
-  it('restore adopts a stored state without events', () => {
-    const { table, clock, t0 } = setup();
-    table.restore('build-a', {
-      state: 'ejected',
-      since: t0,
-      until: t0 + 60_000,
-      ejections: 2,
-      reason: 'from replica 2',
-    });
-    expect(table.inRotation('build-a')).toBe(false);
-    clock.advance(60_000);
-    expect(table.tick()).toEqual([{ type: 'checking', targetId: 'build-a' }]);
-  });
 });
 
 describe('HealthTable.available', () => {
@@ -324,5 +314,30 @@ describe('HealthTable.available', () => {
     recordMany('sentinel', fault, 3);
     expect(table.available('sentinel', clock.now())).toBe(false);
     expect(table.available('unknown-target', clock.now())).toBe(true);
+  });
+
+  it('a pulled target is never available, keeps its ejection state underneath, and is not health-checked', () => {
+    const { table, clock, recordMany } = setup();
+    recordMany('sentinel', fault, 3);
+    table.setPulls(
+      new Map([
+        ['sentinel', { by: 'alice', at: clock.now(), reason: 'dead build' }],
+        ['build-a', { by: 'bob', at: 1, reason: 'x' }],
+      ]),
+    );
+    expect(table.available('build-a', clock.now())).toBe(false);
+    expect(table.state('sentinel')).toEqual({
+      state: 'pulled',
+      by: 'alice',
+      at: clock.now(),
+      reason: 'dead build',
+    });
+    clock.advance(30_000);
+    table.tick();
+    expect(table.dueForCheck()).toEqual([]);
+    table.setPulls(new Map());
+    expect(table.available('build-a', clock.now())).toBe(true);
+    expect(table.state('sentinel').state).toBe('checking');
+    expect(table.dueForCheck()).toEqual(['sentinel']);
   });
 });

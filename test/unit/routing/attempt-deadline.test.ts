@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import type { AliasEntry, Target } from '../../../src/catalog/alias-entry.js';
+import type { AliasEntry } from '../../../src/catalog/alias.js';
+import { type Target, targetId } from '../../../src/catalog/target.js';
+import { judge } from '../../../src/classify/judge.js';
 import { ManualClock } from '../../../src/clock.js';
 import { HealthTable } from '../../../src/health/health-table.js';
 import { DEFAULT_OUTLIER_POLICY } from '../../../src/health/policy.js';
 import { seededRandom } from '../../../src/random.js';
-import { type LoopResult, runAttempts, type Send } from '../../../src/routing/attempt-loop.js';
+import { type LoopResult, runAttempts, type TryTarget } from '../../../src/routing/attempt-loop.js';
 import { RetryBudget } from '../../../src/routing/retry-budget.js';
 import { ATTEMPT_TIMEOUT, type AttemptOutcome } from '../../../src/upstream/attempt.js';
-import { judge } from '../../../src/upstream/judge.js';
 
 /**
  * Issue 16: whether a request ran out of time is decided once, from what ended its last attempt, never by reading
@@ -114,11 +115,17 @@ function alias(name: string, models: string[], fallback: string[] = []): AliasEn
     methods: ['generateContent'],
     model: {},
     fallback,
-    targets: models.map((m) => ({ id: `${name}/up/${m}`, alias: name, upstream: 'up', model: m, weight: 1 })),
+    targets: models.map((m) => ({
+      id: targetId(name, 'up', m),
+      alias: name,
+      upstream: 'up',
+      model: m,
+      weight: 1,
+    })),
   };
 }
 
-async function run(row: Row): Promise<{ result: LoopResult; attempts: string[] }> {
+async function run(row: Row): Promise<{ result: LoopResult<string>; attempts: string[] }> {
   const clock = new ManualClock(0);
   const x = alias('x', ['a', 'b'], ['sib']);
   const sib = alias('sib', ['s']);
@@ -133,7 +140,7 @@ async function run(row: Row): Promise<{ result: LoopResult; attempts: string[] }
   });
   const attempts: string[] = [];
   const seen = new Map<string, number>();
-  const send: Send = (target: Target, timeoutMs: number) => {
+  const send = (target: Target, timeoutMs: number) => {
     attempts.push(`${target.model}@${clock.now()}`);
     const steps = row.script[target.model] ?? ['hang'];
     const n = seen.get(target.model) ?? 0;
@@ -160,12 +167,19 @@ async function run(row: Row): Promise<{ result: LoopResult; attempts: string[] }
         );
       }
     });
-    return { outcome, abort() {} };
+    return outcome;
+  };
+  // what the router does per attempt: send, then judge what came back
+  const tryTarget: TryTarget<string> = async (target, timeoutMs) => {
+    const outcome = await send(target, timeoutMs);
+    const verdict = judge(outcome, { model: target.model });
+    const answered = verdict.kind === 'ok' || verdict.kind === 'client_error';
+    const timedOut = outcome.kind === 'transport' && outcome.error.code === ATTEMPT_TIMEOUT;
+    return { verdict, timedOut, ...(answered ? { answer: target.model } : {}) };
   };
   const pending = runAttempts(
     [x, sib],
-    send,
-    (outcome, target) => judge(outcome, target),
+    tryTarget,
     {
       policy: {
         maxAttempts: 4,
@@ -174,18 +188,16 @@ async function run(row: Row): Promise<{ result: LoopResult; attempts: string[] }
         deadlineMs: 60_000,
         minAttemptMs: row.minAttemptMs ?? 100,
       },
-      health,
+      targets: health,
       budget: new RetryBudget({ percent: 100, minRetriesPerSecond: 100, windowMs: 10_000 }, clock),
       clock,
       // every weighted draw lands on the first candidate: a, then the untried b, then the sibling's s
       random: { next: () => 0 },
-      isPulled: () => false,
-      onVerdict: () => {},
+      capacity: () => Number.POSITIVE_INFINITY,
     },
-    () => false,
     row.deadlineMs,
   );
-  let result: LoopResult | undefined;
+  let result: LoopResult<string> | undefined;
   void pending.then((r) => {
     result = r;
   });
@@ -196,7 +208,7 @@ async function run(row: Row): Promise<{ result: LoopResult; attempts: string[] }
   return { result: result!, attempts };
 }
 
-function answer(result: LoopResult): 200 | 503 | 504 {
+function answer(result: LoopResult<string>): 200 | 503 | 504 {
   if (result.kind === 'answered') return 200;
   return result.why === 'deadline' ? 504 : 503;
 }

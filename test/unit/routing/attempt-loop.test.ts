@@ -1,13 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import type { AliasEntry, Target } from '../../../src/catalog/alias-entry.js';
+import type { AliasEntry } from '../../../src/catalog/alias.js';
+import { type Target, type TargetId, targetId } from '../../../src/catalog/target.js';
 import type { Verdict } from '../../../src/classify/verdict.js';
 import { ManualClock } from '../../../src/clock.js';
 import { HealthTable } from '../../../src/health/health-table.js';
 import { DEFAULT_OUTLIER_POLICY } from '../../../src/health/policy.js';
 import { seededRandom } from '../../../src/random.js';
-import { type LoopDeps, type LoopResult, runAttempts, type Send } from '../../../src/routing/attempt-loop.js';
+import {
+  type LoopDeps,
+  type LoopResult,
+  runAttempts,
+  type TryTarget,
+} from '../../../src/routing/attempt-loop.js';
 import { RetryBudget } from '../../../src/routing/retry-budget.js';
-import type { AttemptOutcome } from '../../../src/upstream/attempt.js';
 
 function alias(name: string, models: string[], fallback: string[] = []): AliasEntry {
   return {
@@ -15,7 +20,13 @@ function alias(name: string, models: string[], fallback: string[] = []): AliasEn
     methods: ['generateContent'],
     model: {},
     fallback,
-    targets: models.map((m) => ({ id: `${name}/up/${m}`, alias: name, upstream: 'up', model: m, weight: 1 })),
+    targets: models.map((m) => ({
+      id: targetId(name, 'up', m),
+      alias: name,
+      upstream: 'up',
+      model: m,
+      weight: 1,
+    })),
   };
 }
 
@@ -33,11 +44,13 @@ function harness(
     policy: DEFAULT_OUTLIER_POLICY,
     clock,
     random: seededRandom(7),
-    groups: aliases.map((a) => [a.name, a.targets.map((t) => t.id)] as [string, string[]]),
+    groups: aliases.map((a) => [a.name, a.targets.map((t) => t.id)] as [string, TargetId[]]),
   });
+  const pulled = aliases.flatMap((a) => a.targets).filter((t) => opts.pulled?.includes(t.model));
+  health.setPulls(new Map(pulled.map((t) => [t.id, { by: 'op', at: 0, reason: 'test' }])));
   const calls: string[] = [];
-  const verdictOf = new Map<string, Verdict>();
-  const send: Send = (target: Target) => {
+  // what the router does per attempt: send, judge, record
+  const tryTarget: TryTarget<string> = async (target: Target) => {
     calls.push(target.model);
     const script = answers[target.model] ?? 'ok';
     const kind = Array.isArray(script) ? (script.shift() ?? 'ok') : script;
@@ -47,15 +60,12 @@ function harness(
         : kind === 'transient'
           ? { kind, reason: kind, origin: 'external' }
           : { kind, reason: kind };
-    const outcome: AttemptOutcome = {
-      kind: 'answer',
-      status: kind === 'ok' ? 200 : 500,
-      headers: {},
-      chunks: [],
-      complete: true,
+    health.record(target.id, verdict);
+    return {
+      verdict,
+      timedOut: false,
+      ...(kind === 'ok' || kind === 'client_error' ? { answer: target.model } : {}),
     };
-    verdictOf.set(target.model, verdict);
-    return { outcome: Promise.resolve(outcome), abort() {} };
   };
   const deps: LoopDeps = {
     policy: {
@@ -65,12 +75,11 @@ function harness(
       deadlineMs: 5000,
       minAttemptMs: 100,
     },
-    health,
+    targets: health,
     budget: new RetryBudget(opts.budget ?? { percent: 20, minRetriesPerSecond: 10, windowMs: 10_000 }, clock),
     clock,
     random: seededRandom(1),
-    isPulled: (t) => opts.pulled?.includes(t.model) ?? false,
-    onVerdict: (t, v) => health.record(t.id, v),
+    capacity: () => Number.POSITIVE_INFINITY,
   };
   const chainOf = (name: string) => {
     const byName = new Map(aliases.map((a) => [a.name, a]));
@@ -78,14 +87,7 @@ function harness(
     for (const f of chain[0]!.fallback) chain.push(byName.get(f)!);
     return chain;
   };
-  const run = (name: string): Promise<LoopResult> =>
-    runAttempts(
-      chainOf(name),
-      send,
-      (_o, t) => verdictOf.get(t.model)!,
-      deps,
-      () => false,
-    );
+  const run = (name: string): Promise<LoopResult<string>> => runAttempts(chainOf(name), tryTarget, deps);
   return { run, calls, health, clock };
 }
 
@@ -143,7 +145,7 @@ describe('runAttempts', () => {
       only: ['transient', 'transient', 'transient', 'transient', 'transient', 'ok'],
     });
     for (let i = 0; i < 3; i++) await h.run('x');
-    expect(h.health.inRotation('x/up/only')).toBe(false);
+    expect(h.health.inRotation(targetId('x', 'up', 'only'))).toBe(false);
     const before = h.calls.length;
     const result = await h.run('x');
     expect(h.calls.length).toBe(before + 1);

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { Target } from '../../../src/catalog/alias-entry.js';
-import type { AttemptOutcome } from '../../../src/upstream/attempt.js';
-import { judge } from '../../../src/upstream/judge.js';
+import type { Observed as AttemptOutcome } from '../../../src/classify/judge.js';
+import { judge, judgeCut } from '../../../src/classify/judge.js';
 
-const target: Target = { id: 'a/up/build-1', alias: 'a', upstream: 'up', model: 'build-1', weight: 1 };
+const target = { model: 'build-1' };
 const answer = (
   status: number,
   body: string,
@@ -14,7 +13,6 @@ const answer = (
   status,
   headers,
   chunks: [Buffer.from(body)],
-  complete: true,
   ...(malformed ? { malformed } : {}),
 });
 
@@ -39,7 +37,7 @@ describe('judge', () => {
       'transient',
     ],
   ] as [string, AttemptOutcome, string][])('%s → %s', (_n, outcome, kind) => {
-    expect(judge(outcome, target).kind).toBe(kind);
+    expect(judge(outcome, { model: target.model }).kind).toBe(kind);
   });
 
   it('honours a Retry-After given as an HTTP date', () => {
@@ -48,9 +46,34 @@ describe('judge', () => {
       answer(429, '{"error":{"code":429,"message":"slow down","status":"RESOURCE_EXHAUSTED"}}', {
         'retry-after': 'Wed, 25 Nov 2026 12:00:30 GMT',
       }),
-      target,
-      now,
+      { model: target.model, now },
     );
     expect(verdict).toMatchObject({ kind: 'overloaded', retryAfterMs: 30_000 });
+  });
+});
+
+describe('judgeCut: a forwarded body that ended badly', () => {
+  it.each([
+    [
+      'Google’s error object mid-stream',
+      { kind: 'upstream_error', error: { code: 503, message: 'busy', status: 'UNAVAILABLE' } },
+      'transient',
+    ],
+    [
+      'a mid-stream 404 naming a dead build',
+      {
+        kind: 'upstream_error',
+        error: { code: 404, message: 'Model not found: models/x', status: 'NOT_FOUND' },
+      },
+      'target_fault',
+    ],
+    [
+      'a reset',
+      { kind: 'transport', error: Object.assign(new Error('x'), { code: 'ECONNRESET' }) },
+      'transient',
+    ],
+    ['a clean close without finishReason', { kind: 'truncated' }, 'transient'],
+  ] as const)('%s → %s', (_n, cut, kind) => {
+    expect(judgeCut(cut, { model: 'build-1' }).kind).toBe(kind);
   });
 });

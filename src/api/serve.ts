@@ -1,0 +1,110 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { targetLabel } from '../catalog/target.js';
+import type { ClientSide, Routed, RouteRequest } from '../routing/router.js';
+import type { StreamFraming } from '../upstream/attempt.js';
+import type { ApiDeps } from './deps.js';
+import { forwardAnswer } from './forward.js';
+
+/** One client request for a model, as its surface parsed it. */
+export interface Serving {
+  request: RouteRequest;
+  /** The Gemini verb, or the OpenAI-compatible endpoint (metrics and logs). */
+  method: string;
+  framing: StreamFraming;
+}
+
+/**
+ * The request path from the API's side: hand the request to the router, then send what it found — the winning
+ * answer, or the error saying why nothing could serve (thrown, and rendered by the surface's error handler).
+ */
+export async function serve(
+  deps: ApiDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  serving: Serving,
+): Promise<void> {
+  const started = deps.clock.now();
+  const client: ClientSide = { gone: false };
+  res.on('close', () => {
+    if (res.writableFinished) return;
+    client.gone = true;
+    client.onGone?.();
+  });
+  const routed = await deps.router.route({ ...serving.request, ...clientDeadline(req) }, client);
+  account(deps, serving, routed, deps.clock.now() - started);
+  if (routed.kind === 'cancelled') return;
+  if (routed.kind === 'failed') {
+    if (routed.why === 'gateway_fault') {
+      deps.log.error(
+        {
+          event: 'gateway_fault',
+          alias: routed.alias.name,
+          method: serving.method,
+          error: routed.error.message,
+        },
+        'aliasgate sent an upstream a request it had malformed; this is a bug, please report it',
+      );
+    }
+    throw routed.error;
+  }
+  forwardAnswer(res, routed, {
+    framing: serving.framing,
+    streams: deps.streams,
+    ...extra(deps.catalog().deprecationHeaders(routed.alias)),
+  });
+}
+
+function extra(headers: Record<string, string> | undefined): { extraHeaders?: Record<string, string> } {
+  return headers ? { extraHeaders: headers } : {};
+}
+
+/** Metrics and the debug access line for one routed request. */
+function account(deps: ApiDeps, serving: Serving, routed: Routed, ms: number): void {
+  const alias = routed.alias.name;
+  if (routed.kind === 'answered') {
+    if (routed.servedBy !== routed.alias)
+      deps.metrics.count(deps.metrics.fallbacks, alias, routed.servedBy.name);
+    const result = routed.verdict.kind === 'ok' ? 'ok' : 'client_error';
+    deps.metrics.request(alias, serving.method, result, ms / 1000);
+  } else {
+    deps.metrics.request(alias, serving.method, routed.kind === 'cancelled' ? 'cancelled' : 'failed');
+  }
+  if (!deps.accessLog) return;
+  deps.log.debug(
+    {
+      event: 'request',
+      alias,
+      method: serving.method,
+      attempts: routed.attempts,
+      ...(routed.kind === 'answered'
+        ? {
+            status: routed.answer.status,
+            target: targetLabel(routed.target),
+            ...(routed.servedBy !== routed.alias ? { fallback: routed.servedBy.name } : {}),
+          }
+        : { outcome: routed.kind === 'failed' ? routed.why : 'cancelled' }),
+      ms,
+    },
+    routed.kind === 'answered' ? 'request' : 'request failed',
+  );
+}
+
+/**
+ * The SDK sends `X-Server-Timeout: <seconds>` when its caller set a timeout (docs/wire.md §2.2): there is no point
+ * trying targets after the client has given up.
+ */
+function clientDeadline(req: IncomingMessage): { deadlineMs?: number } {
+  const header = req.headers['x-server-timeout'];
+  const seconds = typeof header === 'string' ? Number(header) : Number.NaN;
+  return seconds > 0 && Number.isFinite(seconds) ? { deadlineMs: seconds * 1000 } : {};
+}
+
+/** Client-identifying headers the upstream may use (docs/wire.md §9.2); the client's key is never forwarded. */
+export function forwardedHeaders(req: IncomingMessage): Record<string, string> {
+  const out: Record<string, string> = {};
+  const h = req.headers;
+  if (typeof h['user-agent'] === 'string') out['user-agent'] = h['user-agent'];
+  if (typeof h['x-goog-api-client'] === 'string') out['x-goog-api-client'] = h['x-goog-api-client'];
+  if (typeof h['x-server-timeout'] === 'string') out['x-server-timeout'] = h['x-server-timeout'];
+  return out;
+}

@@ -1,0 +1,272 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { AliasEntry } from '../catalog/alias.js';
+import type { Catalog } from '../catalog/catalog.js';
+import { type Target, targetLabel } from '../catalog/target.js';
+import { judge, judgeCut } from '../classify/judge.js';
+import type { Verdict } from '../classify/verdict.js';
+import type { Clock } from '../clock.js';
+import { GatewayError } from '../errors.js';
+import type { HealthEvent, HealthTable } from '../health/health-table.js';
+import type { Random } from '../random.js';
+import {
+  ATTEMPT_TIMEOUT,
+  Attempt,
+  type AttemptEnd,
+  type BodyMode,
+  type Downstream,
+} from '../upstream/attempt.js';
+import type { Upstreams } from '../upstream/pools.js';
+import { type OutgoingRequest, upstreamRequest } from '../upstream/request.js';
+import { type ErrorStatus, errorStatus } from '../wire/envelope.js';
+import { type LoopResult, type RoutingPolicy, runAttempts, type Tried } from './attempt-loop.js';
+import { failureError } from './failure.js';
+import type { RetryBudget } from './retry-budget.js';
+
+/** One client request, as a surface parsed it. */
+export interface RouteRequest {
+  /** The alias the client named (without `models/`). */
+  alias: string;
+  /** The request every attempt sends, addressed to each target's model by upstream/request.ts. */
+  outgoing: OutgoingRequest;
+  mode: BodyMode;
+  /** Gemini SSE: Google's bare mid-stream error is taken out of the stream and reported (docs/wire.md §7.3). */
+  sse: boolean;
+  /** The client's own deadline (X-Server-Timeout), ms, when it gave one. */
+  deadlineMs?: number;
+}
+
+/** The client's side of a request: whether it left, and what to do the moment it does. */
+export interface ClientSide {
+  gone: boolean;
+  /** Set by the router: aborts whatever is in flight for this request. */
+  onGone?: () => void;
+}
+
+/** An answer that won: its head, and how to send the rest of its body. */
+export interface Answer {
+  status: number;
+  headers: IncomingHttpHeaders;
+  /** The body's length when it is already complete (unary answers are held whole). */
+  length: number | undefined;
+  /**
+   * Sends the held bytes and the rest of the body to `downstream`. `done` hears how it ended: with nothing for a clean
+   * end or a client that left, or with the error to tell the client in the stream's own framing.
+   */
+  forward(downstream: Downstream, done: (failure?: ErrorStatus) => void): void;
+  /** The gateway is stopping: let the upstream go. */
+  abort(): void;
+}
+
+export type Routed =
+  | {
+      kind: 'answered';
+      /** The alias the client asked for, and the alias of the chain whose target served. */
+      alias: AliasEntry;
+      servedBy: AliasEntry;
+      target: Target;
+      verdict: Verdict;
+      attempts: number;
+      answer: Answer;
+    }
+  | { kind: 'failed'; alias: AliasEntry; attempts: number; why: string; error: GatewayError }
+  | { kind: 'cancelled'; alias: AliasEntry; attempts: number };
+
+/** What the router reports as it goes; the composition root sends it to metrics, logs and stores. */
+export interface RouterObserver {
+  attempt(target: Target, verdict: Verdict): void;
+  healthEvents(events: readonly HealthEvent[]): void;
+  budgetExhausted(alias: AliasEntry): void;
+}
+
+export interface RouterDeps {
+  /** The catalog in force now (config reloads and live stage changes replace it; a request keeps the one it began with). */
+  catalog(): Catalog;
+  health: HealthTable;
+  upstreams: Upstreams;
+  budget: RetryBudget;
+  policy: RoutingPolicy;
+  clock: Clock;
+  random: Random;
+  /** Longest silence between body chunks once an answer is forwarded, ms. */
+  idleTimeoutMs: number;
+  observer: RouterObserver;
+}
+
+/** Unary bodies are held whole up to this size before the client sees a byte, so a cut one can still be retried. */
+const HOLD_LIMIT_BYTES = 1024 * 1024;
+
+/**
+ * The request path from an alias to an answer (docs/design.md §4): resolve the alias into its fallback chain, run
+ * the attempt loop (attempt-loop.ts decides the order), and for each attempt build the upstream request
+ * (upstream/request.ts), send it (upstream/attempt.ts), judge the answer (classify/judge.ts), record the verdict
+ * (health) and count the attempt in flight. The winning answer's body is forwarded by the caller through
+ * `Answer.forward`, and how it ends is judged and recorded here too.
+ */
+export class Router {
+  readonly #deps: RouterDeps;
+
+  constructor(deps: RouterDeps) {
+    this.#deps = deps;
+  }
+
+  /** Resolves the alias; throws the client's error when it is unknown or does not serve the method. */
+  resolve(request: RouteRequest): AliasEntry {
+    const catalog = this.#deps.catalog();
+    const alias = catalog.get(request.alias);
+    if (!alias) throw unknownAlias(catalog, request.alias);
+    const { endpoint } = request.outgoing;
+    if (endpoint.surface === 'gemini' && !alias.methods.includes(endpoint.method)) {
+      throw new GatewayError(
+        'METHOD_NOT_SUPPORTED',
+        `models/${alias.name} does not support ${endpoint.method}; it supports ${alias.methods.join(', ')}.`,
+      );
+    }
+    return alias;
+  }
+
+  async route(request: RouteRequest, client: ClientSide): Promise<Routed> {
+    const alias = this.resolve(request);
+    const deps = this.#deps;
+    const catalog = deps.catalog();
+    const names = catalog.chainNames(alias.name);
+    let current: Attempt | undefined;
+    client.onGone = () => current?.abort(clientClosed());
+
+    const tryTarget = async (target: Target, timeoutMs: number): Promise<Tried<Attempt> | 'cancelled'> => {
+      if (client.gone) return 'cancelled';
+      const upstream = deps.upstreams.get(target.upstream);
+      this.#begin(target);
+      current = new Attempt({
+        dispatcher: upstream.pool,
+        ...upstreamRequest(upstream, target.model, request.outgoing),
+        method: 'POST',
+        mode: request.mode,
+        sse: request.sse,
+        timeoutMs,
+        idleTimeoutMs: deps.idleTimeoutMs,
+        holdLimitBytes: HOLD_LIMIT_BYTES,
+        clock: deps.clock,
+      });
+      const outcome = await current.outcome;
+      if (client.gone) {
+        this.#end(target);
+        return 'cancelled';
+      }
+      const verdict = judge(outcome, { model: target.model, now: deps.clock.now(), aliases: names });
+      this.#record(target, verdict);
+      if (outcome.kind === 'answer' && (verdict.kind === 'ok' || verdict.kind === 'client_error')) {
+        // in flight until its body has been forwarded (see answerOf)
+        return { verdict, answer: current, timedOut: false };
+      }
+      this.#end(target);
+      // an answer not taken may still hold a paused upstream stream: let it go
+      if (outcome.kind === 'answer' && !outcome.complete) current.abort(notTaken());
+      return { verdict, timedOut: outcome.kind === 'transport' && outcome.error.code === ATTEMPT_TIMEOUT };
+    };
+
+    const result = await runAttempts(
+      catalog.fallbackChain(alias.name),
+      tryTarget,
+      {
+        policy: deps.policy,
+        targets: deps.health,
+        budget: deps.budget,
+        clock: deps.clock,
+        random: deps.random,
+        capacity: (t) => {
+          const upstream = deps.upstreams.get(t.upstream);
+          return upstream.inFlight >= upstream.maxInFlight ? 0 : upstream.maxRequestsPerTarget;
+        },
+      },
+      request.deadlineMs,
+    );
+    return this.#routed(alias, result, client);
+  }
+
+  #routed(alias: AliasEntry, result: LoopResult<Attempt>, client: ClientSide): Routed {
+    if (result.kind === 'answered') {
+      const { target, answer: attempt } = result;
+      client.onGone = () => attempt.abort(clientClosed());
+      return {
+        kind: 'answered',
+        alias,
+        servedBy: result.alias,
+        target,
+        verdict: result.verdict,
+        attempts: result.attempts,
+        answer: this.#answerOf(target, attempt),
+      };
+    }
+    if (result.why === 'cancelled') return { kind: 'cancelled', alias, attempts: result.attempts };
+    if (result.why === 'budget') this.#deps.observer.budgetExhausted(alias);
+    return {
+      kind: 'failed',
+      alias,
+      attempts: result.attempts,
+      why: result.why,
+      error: failureError(alias, result),
+    };
+  }
+
+  #answerOf(target: Target, attempt: Attempt): Answer {
+    const decided = attempt.decided!;
+    return {
+      status: decided.status,
+      headers: decided.headers,
+      length: decided.complete ? decided.chunks.reduce((n, c) => n + c.length, 0) : undefined,
+      forward: (downstream, done) => {
+        attempt.forward(downstream, (end) => {
+          this.#end(target);
+          done(this.#afterCommit(target, end));
+        });
+      },
+      abort: () => attempt.abort(Object.assign(new Error('gateway shutting down'), { code: 'SHUTDOWN' })),
+    };
+  }
+
+  /** How a forwarded body ended: nothing to say, or the failure to tell the client (and to charge the target). */
+  #afterCommit(target: Target, end: AttemptEnd): ErrorStatus | undefined {
+    if (end.kind === 'complete' || end.kind === 'aborted') return undefined;
+    this.#record(target, judgeCut(end, { model: target.model }));
+    const where = `(target ${targetLabel(target)})`;
+    if (end.kind === 'upstream_error') return { ...end.error, message: `${end.error.message} ${where}` };
+    const reason =
+      end.kind === 'transport'
+        ? `upstream stream failed: ${end.error.code ?? end.error.message}`
+        : 'upstream stream ended before completion';
+    return errorStatus(502, `${reason} ${where}`);
+  }
+
+  /** In-flight accounting of one attempt: per target (the balancer, the per-target cap) and per upstream (its cap). */
+  #begin(target: Target): void {
+    this.#deps.health.begin(target.id);
+    this.#deps.upstreams.get(target.upstream).inFlight++;
+  }
+
+  #end(target: Target): void {
+    this.#deps.health.end(target.id);
+    this.#deps.upstreams.get(target.upstream).inFlight--;
+  }
+
+  #record(target: Target, verdict: Verdict): void {
+    this.#deps.observer.attempt(target, verdict);
+    const events = this.#deps.health.record(target.id, verdict);
+    if (events.length > 0) this.#deps.observer.healthEvents(events);
+  }
+}
+
+function notTaken(): Error {
+  return Object.assign(new Error('answer not taken'), { code: 'NOT_TAKEN' });
+}
+
+function clientClosed(): Error {
+  return Object.assign(new Error('client closed the connection'), { code: 'CLIENT_CLOSED' });
+}
+
+export function unknownAlias(catalog: Catalog, name: string): GatewayError {
+  const known = catalog.aliases().map((a) => a.name);
+  return new GatewayError(
+    'UNKNOWN_ALIAS',
+    `models/${name} is not found for API version v1beta, or is not supported by this gateway. Configured aliases: ${known.join(', ')}.`,
+  );
+}

@@ -1,0 +1,206 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type Clock, ManualClock } from '../../src/clock.js';
+import { HEALTH_ACTOR, type OperatorStore } from '../../src/store/operator-store.js';
+
+/**
+ * What every OperatorStore must do, whatever keeps the state (docs/design.md §11). Run it from each implementation's
+ * test: `runOperatorStoreContract('sqlite', (clock) => openSqliteOperatorStore(':memory:', clock))`.
+ */
+export function runOperatorStoreContract(
+  name: string,
+  open: (clock: Clock) => OperatorStore | Promise<OperatorStore>,
+): void {
+  describe(`OperatorStore contract: ${name}`, () => {
+    let clock: ManualClock;
+    let store: OperatorStore;
+    const sentinel = {
+      alias: 'gemini-3.5-flash',
+      upstream: 'builds',
+      model: 'gemini-v4p1s-rev24-ajax-sentinel',
+    };
+
+    beforeEach(async () => {
+      clock = new ManualClock(1_780_000_000_000);
+      store = await open(clock);
+    });
+    afterEach(() => store.close());
+
+    it('starts with nothing pulled and an empty log', async () => {
+      expect(store.state().pulls).toEqual([]);
+      expect(await store.audit()).toEqual([]);
+      expect(store.status()).toEqual({ ok: true, queued: 0 });
+    });
+
+    it('pulls a target and lists it with who, when and why', async () => {
+      expect(await store.pull({ ...sentinel, by: 'oncall', reason: 'decommissioned build' })).toEqual({
+        changed: true,
+      });
+      expect(store.state().pulls).toEqual([
+        { ...sentinel, by: 'oncall', at: clock.now(), reason: 'decommissioned build' },
+      ]);
+    });
+
+    it('pulls idempotently: a second pull changes nothing and logs nothing', async () => {
+      await store.pull({ ...sentinel, by: 'alice', reason: 'first' });
+      clock.advance(1000);
+      expect(await store.pull({ ...sentinel, by: 'bob', reason: 'second' })).toEqual({ changed: false });
+      expect(store.state().pulls).toEqual([
+        { ...sentinel, by: 'alice', at: clock.now() - 1000, reason: 'first' },
+      ]);
+      expect((await store.audit()).map((e) => e.action)).toEqual(['pull']);
+    });
+
+    it('keeps targets apart: the same model on another upstream or alias is another pull', async () => {
+      await store.pull({ ...sentinel, by: 'a', reason: '' });
+      expect(await store.pull({ ...sentinel, upstream: 'google', by: 'a', reason: '' })).toEqual({
+        changed: true,
+      });
+      expect(await store.pull({ ...sentinel, alias: 'other', by: 'a', reason: '' })).toEqual({
+        changed: true,
+      });
+      expect(store.state().pulls).toHaveLength(3);
+    });
+
+    it('restores idempotently', async () => {
+      expect(await store.restore({ ...sentinel, by: 'alice', reason: 'never pulled' })).toEqual({
+        changed: false,
+      });
+      await store.pull({ ...sentinel, by: 'alice', reason: 'dead' });
+      expect(await store.restore({ ...sentinel, by: 'bob', reason: 'fixed' })).toEqual({ changed: true });
+      expect(await store.restore({ ...sentinel, by: 'bob', reason: 'again' })).toEqual({ changed: false });
+      expect(store.state().pulls).toEqual([]);
+      expect((await store.audit()).map((e) => [e.action, e.actor, e.reason])).toEqual([
+        ['restore', 'bob', 'fixed'],
+        ['pull', 'alice', 'dead'],
+      ]);
+    });
+
+    it('moves version and tells listeners when, and only when, the pulls change', async () => {
+      let heard = 0;
+      const stop = store.onChange(() => heard++);
+      const v0 = store.version;
+      await store.pull({ ...sentinel, by: 'a', reason: '' });
+      const v1 = store.version;
+      expect(v1).not.toBe(v0);
+      await store.pull({ ...sentinel, by: 'a', reason: 'again' });
+      store.append({ actor: HEALTH_ACTOR, action: 'eject', alias: 'x', model: 'y', reason: 'z' });
+      await store.flush();
+      expect(store.version).toBe(v1);
+      expect(heard).toBe(1);
+      stop();
+      await store.restore({ ...sentinel, by: 'a', reason: '' });
+      expect(heard).toBe(1);
+    });
+
+    it('logs newest first by order of writing, even if the wall clock steps back', async () => {
+      let now = 1_780_000_000_000;
+      const steppingClock: Clock = {
+        now: () => now,
+        setTimeout: (fn, ms) => clock.setTimeout(fn, ms),
+        clearTimeout: (timer) => clock.clearTimeout(timer),
+      };
+      const own = await open(steppingClock);
+      try {
+        await own.pull({ ...sentinel, by: 'a', reason: '1' });
+        now -= 60_000; // NTP correction
+        own.append({ actor: HEALTH_ACTOR, action: 'eject', ...sentinel, reason: '404', until: now + 30_000 });
+        await own.flush();
+        now -= 60_000;
+        await own.restore({ ...sentinel, by: 'a', reason: '2' });
+        const log = await own.audit();
+        expect(log.map((e) => e.action)).toEqual(['restore', 'eject', 'pull']);
+        expect(log.map((e) => e.at)).toEqual([now, now + 60_000, now + 120_000]);
+        expect(log.map((e) => e.id)).toEqual([...log.map((e) => e.id)].sort((x, y) => y - x));
+        expect(new Set(log.map((e) => e.id)).size).toBe(3);
+      } finally {
+        await own.close();
+      }
+    });
+
+    it('records ejections and re-admissions as incident history', async () => {
+      const until = clock.now() + 30_000;
+      const reason =
+        '3 target faults in a row; last: 404 NOT_FOUND: Model not found: models/gemini-v4p1s-rev24-ajax-sentinel';
+      store.append({
+        actor: HEALTH_ACTOR,
+        action: 'eject',
+        alias: sentinel.alias,
+        model: sentinel.model,
+        reason,
+        until,
+      });
+      clock.advance(30_000);
+      store.append({
+        actor: HEALTH_ACTOR,
+        action: 'readmit',
+        alias: sentinel.alias,
+        model: sentinel.model,
+        reason: '2 health checks passed',
+      });
+      await store.flush();
+      expect(await store.audit()).toEqual([
+        {
+          id: expect.any(Number),
+          at: clock.now(),
+          actor: HEALTH_ACTOR,
+          action: 'readmit',
+          alias: sentinel.alias,
+          model: sentinel.model,
+          reason: '2 health checks passed',
+        },
+        {
+          id: expect.any(Number),
+          at: clock.now() - 30_000,
+          actor: HEALTH_ACTOR,
+          action: 'eject',
+          alias: sentinel.alias,
+          model: sentinel.model,
+          reason,
+          until,
+        },
+      ]);
+      // health events do not pull anything
+      expect(store.state().pulls).toEqual([]);
+    });
+
+    it('filters the log by alias and action, and limits it', async () => {
+      for (let i = 0; i < 5; i++) {
+        store.append({ actor: HEALTH_ACTOR, action: 'eject', alias: 'a', model: `m${i}`, reason: 'x' });
+        store.append({ actor: HEALTH_ACTOR, action: 'readmit', alias: 'b', model: `m${i}`, reason: 'y' });
+      }
+      await store.flush();
+      await store.pull({ alias: 'a', upstream: 'u', model: 'm0', by: 'op', reason: 'z' });
+      expect((await store.audit({ alias: 'a' })).map((e) => e.alias)).toEqual(Array(6).fill('a'));
+      expect((await store.audit({ actions: ['pull', 'restore'] })).map((e) => e.action)).toEqual(['pull']);
+      expect(await store.audit({ alias: 'b', actions: ['eject'] })).toEqual([]);
+      expect((await store.audit({ limit: 2 })).map((e) => [e.action, e.model])).toEqual([
+        ['pull', 'm0'],
+        ['readmit', 'm4'],
+      ]);
+      expect(await store.audit({ limit: 0 })).toEqual([]);
+      expect(await store.audit()).toHaveLength(11);
+    });
+
+    it('caps a long reason', async () => {
+      store.append({ actor: HEALTH_ACTOR, action: 'eject', ...sentinel, reason: 'x'.repeat(100_000) });
+      await store.flush();
+      expect((await store.audit())[0]?.reason.length).toBeLessThanOrEqual(4096);
+    });
+
+    it('rejects a pull that names no alias, upstream, model or operator', async () => {
+      await expect(store.pull({ ...sentinel, alias: '', by: 'op', reason: '' })).rejects.toThrow(/alias/);
+      await expect(store.pull({ ...sentinel, upstream: '', by: 'op', reason: '' })).rejects.toThrow(
+        /upstream/,
+      );
+      await expect(store.pull({ ...sentinel, model: '', by: 'op', reason: '' })).rejects.toThrow(/model/);
+      await expect(store.restore({ ...sentinel, by: '', reason: '' })).rejects.toThrow(/by/);
+      expect(await store.audit()).toEqual([]);
+    });
+
+    it('close() may be called twice, and flushes what was appended', async () => {
+      store.append({ actor: HEALTH_ACTOR, action: 'eject', ...sentinel, reason: 'last words' });
+      await store.close();
+      await expect(store.close()).resolves.toBeUndefined();
+    });
+  });
+}
