@@ -107,6 +107,19 @@ export function fisherExactGreater(a: number, b: number, c: number, d: number): 
   return Math.min(1, p);
 }
 
+/**
+ * P(X ≥ k) for X ~ Binomial(n, p) (SciPy's `binom.sf(k - 1, n, p)`): the one-sided exact p-value
+ * of "the failure rate is at most p" after k failures in n calls.
+ */
+export function binomialUpperTail(k: number, n: number, p: number): number {
+  if (k <= 0) return 1;
+  if (k > n || p <= 0) return 0;
+  if (p >= 1) return 1;
+  let sum = 0;
+  for (let x = k; x <= n; x++) sum += Math.exp(logChoose(n, x) + x * Math.log(p) + (n - x) * Math.log1p(-p));
+  return Math.min(1, sum);
+}
+
 /** The possible top-left cells of tables with the margins of [[a, b], [c, d]], and their log probability. */
 function tablesWithMargins(a: number, b: number, c: number, d: number) {
   const row1 = a + b;

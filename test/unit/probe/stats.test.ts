@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  binomialUpperTail,
   erfc,
   fisherExact,
   fisherExactGreater,
@@ -100,6 +101,27 @@ describe('fisherExactGreater (one-sided: the first row fails more often)', () =>
 
   it('is at most the two-sided p when the first row is the worse one', () => {
     expect(fisherExactGreater(17, 8, 0, 12)).toBeLessThan(fisherExact(17, 8, 0, 12));
+  });
+});
+
+describe('binomialUpperTail', () => {
+  it.each([
+    // SciPy binom.sf(k - 1, n, p)
+    [2, 3, 0.05, 0.007250000000000001],
+    [5, 5, 0.05, 3.125000000000001e-7],
+    [10, 100, 0.05, 0.02818829416341614],
+    [1, 1, 0.5, 0.5],
+    // the incident's 17 of 25 against a 10% limit
+    [17, 25, 0.1, 4.8954770636221044e-12],
+  ])('P(X ≥ %i) of Binomial(%i, %f) = %f', (k, n, p, expected) => {
+    expect(binomialUpperTail(k, n, p) / expected).toBeCloseTo(1, 9);
+  });
+
+  it('is certain for k = 0 and impossible beyond n or at p = 0', () => {
+    expect(binomialUpperTail(0, 10, 0.3)).toBe(1);
+    expect(binomialUpperTail(11, 10, 0.3)).toBe(0);
+    expect(binomialUpperTail(1, 10, 0)).toBe(0);
+    expect(binomialUpperTail(10, 10, 1)).toBe(1);
   });
 });
 
