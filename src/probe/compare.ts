@@ -1,4 +1,4 @@
-import { fisherExact, twoProportionZTest } from './stats.js';
+import { fisherExact, MIN_EXPECTED_COUNT, smallestExpectedCount, twoProportionZTest } from './stats.js';
 import type { ModelSummary } from './summary.js';
 
 /** A failing model's failure rate against its best sibling's, with the evidence that they differ. */
@@ -21,9 +21,6 @@ export interface Comparison {
   /** p below `alpha` (default 0.05). */
   significant: boolean;
 }
-
-/** Expected counts under 5 make the normal approximation unreliable (Cochran 1954). */
-const MIN_EXPECTED_COUNT = 5;
 
 /**
  * Compares every model that fails more often than its best sibling with that sibling. Needs at
@@ -58,7 +55,8 @@ function bestSibling(summary: ModelSummary, all: readonly ModelSummary[]): Model
 function compare(a: ModelSummary, b: ModelSummary, alpha: number): Comparison {
   const { z, p: zP } = twoProportionZTest(a.failed, a.calls, b.failed, b.calls);
   const fisherP = fisherExact(a.failed, a.ok, b.failed, b.ok);
-  const test = smallestExpectedCount(a, b) < MIN_EXPECTED_COUNT ? 'fisher' : 'z';
+  const smallest = smallestExpectedCount(a.failed, a.calls, b.failed, b.calls);
+  const test = smallest < MIN_EXPECTED_COUNT ? 'fisher' : 'z';
   const p = test === 'fisher' ? fisherP : zP;
   return {
     model: a.model,
@@ -74,13 +72,6 @@ function compare(a: ModelSummary, b: ModelSummary, alpha: number): Comparison {
     p,
     significant: p < alpha,
   };
-}
-
-function smallestExpectedCount(a: ModelSummary, b: ModelSummary): number {
-  const n = a.calls + b.calls;
-  const failed = a.failed + b.failed;
-  const ok = n - failed;
-  return (Math.min(a.calls, b.calls) * Math.min(failed, ok)) / n;
 }
 
 /** `two-proportion z-test, z = 14.35` or `Fisher's exact test`: which test gave the quoted p. */

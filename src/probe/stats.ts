@@ -1,7 +1,8 @@
 /**
  * The statistics the probe needs to say how sure it is: Wilson score intervals for one failure
  * rate, a two-proportion z-test and Fisher's exact test to compare two rates, and percentiles
- * for latency. Pure functions, no dependencies.
+ * for latency. The rollout analysis (src/rollout) asks the same questions one-sidedly ("is the
+ * new build worse?") and imports them from here. Pure functions, no dependencies.
  */
 
 /** A two-sided confidence interval for a proportion, both ends in [0, 1]. */
@@ -53,25 +54,83 @@ export function twoProportionZTest(x1: number, n1: number, x2: number, n2: numbe
 }
 
 /**
+ * P(Z ≥ z) for a standard normal Z (SciPy's `norm.sf`): the one-sided p-value of a z statistic
+ * when only a positive difference matters.
+ */
+export function normalUpperTail(z: number): number {
+  return erfc(z / Math.SQRT2) / 2;
+}
+
+/**
+ * Expected counts under 5 make the normal approximation unreliable (Cochran 1954): below this,
+ * quote Fisher's exact p instead of the z-test's.
+ */
+export const MIN_EXPECTED_COUNT = 5;
+
+/**
+ * The smallest expected cell of the 2×2 table "x1 of n1 failed, x2 of n2 failed" if both rates
+ * were equal: smallest row total × smallest column total / n. Compare with MIN_EXPECTED_COUNT.
+ */
+export function smallestExpectedCount(x1: number, n1: number, x2: number, n2: number): number {
+  const n = n1 + n2;
+  if (n === 0) return 0;
+  const failed = x1 + x2;
+  return (Math.min(n1, n2) * Math.min(failed, n - failed)) / n;
+}
+
+/**
  * Fisher's exact test on the 2×2 table [[a, b], [c, d]], two-sided: the sum of the probabilities
  * of every table with the same margins that is no more likely than the observed one (the
  * convention of R's `fisher.test` and SciPy, with the same 1e-7 relative tolerance for ties).
  */
 export function fisherExact(a: number, b: number, c: number, d: number): number {
-  const row1 = a + b;
-  const row2 = c + d;
-  const col1 = a + c;
-  const n = row1 + row2;
-  const logDenominator = logChoose(n, col1);
-  const logProbability = (x: number) => logChoose(row1, x) + logChoose(row2, col1 - x) - logDenominator;
+  const { low, high, logProbability } = tablesWithMargins(a, b, c, d);
   const observed = logProbability(a);
   const tolerance = Math.log1p(1e-7);
   let p = 0;
-  for (let x = Math.max(0, col1 - row2); x <= Math.min(row1, col1); x++) {
+  for (let x = low; x <= high; x++) {
     const lp = logProbability(x);
     if (lp <= observed + tolerance) p += Math.exp(lp);
   }
   return Math.min(1, p);
+}
+
+/**
+ * Fisher's exact test on [[a, b], [c, d]], one-sided: the probability, with the same margins, of
+ * a top-left cell of `a` or more (SciPy's `alternative='greater'`). With rows = two targets and
+ * columns = failed / ok, it asks only "does the first target fail more often?".
+ */
+export function fisherExactGreater(a: number, b: number, c: number, d: number): number {
+  const { high, logProbability } = tablesWithMargins(a, b, c, d);
+  let p = 0;
+  for (let x = a; x <= high; x++) p += Math.exp(logProbability(x));
+  return Math.min(1, p);
+}
+
+/**
+ * P(X ≥ k) for X ~ Binomial(n, p) (SciPy's `binom.sf(k - 1, n, p)`): the one-sided exact p-value
+ * of "the failure rate is at most p" after k failures in n calls.
+ */
+export function binomialUpperTail(k: number, n: number, p: number): number {
+  if (k <= 0) return 1;
+  if (k > n || p <= 0) return 0;
+  if (p >= 1) return 1;
+  let sum = 0;
+  for (let x = k; x <= n; x++) sum += Math.exp(logChoose(n, x) + x * Math.log(p) + (n - x) * Math.log1p(-p));
+  return Math.min(1, sum);
+}
+
+/** The possible top-left cells of tables with the margins of [[a, b], [c, d]], and their log probability. */
+function tablesWithMargins(a: number, b: number, c: number, d: number) {
+  const row1 = a + b;
+  const row2 = c + d;
+  const col1 = a + c;
+  const logDenominator = logChoose(row1 + row2, col1);
+  return {
+    low: Math.max(0, col1 - row2),
+    high: Math.min(row1, col1),
+    logProbability: (x: number) => logChoose(row1, x) + logChoose(row2, col1 - x) - logDenominator,
+  };
 }
 
 /**

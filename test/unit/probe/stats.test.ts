@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { erfc, fisherExact, percentile, twoProportionZTest, wilson } from '../../../src/probe/stats.js';
+import {
+  binomialUpperTail,
+  erfc,
+  fisherExact,
+  fisherExactGreater,
+  normalUpperTail,
+  percentile,
+  smallestExpectedCount,
+  twoProportionZTest,
+  wilson,
+} from '../../../src/probe/stats.js';
 
 // Reference values: SciPy 1.17 (binomtest(...).proportion_ci(method='wilson'), fisher_exact,
 // norm.sf) and the published examples named beside each case.
@@ -67,6 +77,80 @@ describe('fisherExact (two-sided)', () => {
 
   it('is 1 for a table that matches its margins exactly', () => {
     expect(fisherExact(5, 5, 5, 5)).toBeCloseTo(1, 9);
+  });
+});
+
+describe('fisherExactGreater (one-sided: the first row fails more often)', () => {
+  it.each([
+    // the lady tasting tea, one-sided: 17/70 (Fisher's own figure)
+    [3, 1, 1, 3, 0.24285714285714283],
+    // the dieting example the other way round: the first row fails *less*, so p is near 1
+    [1, 9, 11, 3, 0.9999663480953022],
+    [17, 8, 0, 12, 6.800062417415031e-5],
+    // a new build at 11% beside a baseline at 1%
+    [11, 89, 9, 891, 4.619471810698881e-7],
+    // a dead build's first 3 requests beside 27 clean baseline requests
+    [3, 0, 0, 27, 2.463054187192118e-4],
+  ])('[[%i, %i], [%i, %i]] → %f', (a, b, c, d, p) => {
+    expect(fisherExactGreater(a, b, c, d) / p).toBeCloseTo(1, 6);
+  });
+
+  it('is 1 when the first row has no failures', () => {
+    expect(fisherExactGreater(0, 10, 5, 5)).toBeCloseTo(1, 12);
+  });
+
+  it('is at most the two-sided p when the first row is the worse one', () => {
+    expect(fisherExactGreater(17, 8, 0, 12)).toBeLessThan(fisherExact(17, 8, 0, 12));
+  });
+});
+
+describe('binomialUpperTail', () => {
+  it.each([
+    // SciPy binom.sf(k - 1, n, p)
+    [2, 3, 0.05, 0.007250000000000001],
+    [5, 5, 0.05, 3.125000000000001e-7],
+    [10, 100, 0.05, 0.02818829416341614],
+    [1, 1, 0.5, 0.5],
+    // the incident's 17 of 25 against a 10% limit
+    [17, 25, 0.1, 4.8954770636221044e-12],
+  ])('P(X ≥ %i) of Binomial(%i, %f) = %f', (k, n, p, expected) => {
+    expect(binomialUpperTail(k, n, p) / expected).toBeCloseTo(1, 9);
+  });
+
+  it('is certain for k = 0 and impossible beyond n or at p = 0', () => {
+    expect(binomialUpperTail(0, 10, 0.3)).toBe(1);
+    expect(binomialUpperTail(11, 10, 0.3)).toBe(0);
+    expect(binomialUpperTail(1, 10, 0)).toBe(0);
+    expect(binomialUpperTail(10, 10, 1)).toBe(1);
+  });
+});
+
+describe('normalUpperTail', () => {
+  it.each([
+    // SciPy norm.sf
+    [0, 0.5],
+    [1.6448536269514722, 0.05],
+    [2.3263478740408408, 0.01],
+    [3.090232306167813, 0.001],
+    [-1, 0.8413447460685429],
+    [5, 2.866515718791933e-7],
+  ])('P(Z ≥ %f) = %f', (z, p) => {
+    expect(normalUpperTail(z) / p).toBeCloseTo(1, 6);
+  });
+});
+
+describe('smallestExpectedCount (Cochran)', () => {
+  it.each([
+    // 4 × 4 / 8: the probe's example that falls back to Fisher
+    [3, 4, 1, 4, 2],
+    // 200 × 136 / 400
+    [136, 200, 0, 200, 68],
+    // more failures than successes: the ok column is the smaller one
+    [9, 10, 8, 10, 1.5],
+    [0, 10, 0, 20, 0],
+    [0, 0, 0, 0, 0],
+  ])('%i/%i vs %i/%i → %f', (x1, n1, x2, n2, expected) => {
+    expect(smallestExpectedCount(x1, n1, x2, n2)).toBeCloseTo(expected, 12);
   });
 });
 
