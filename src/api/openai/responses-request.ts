@@ -71,11 +71,12 @@ function translate(body: unknown): ResponsesCall {
   if (!isObject(body)) reject('The request body must be a JSON object.', null);
   for (const [field, rule] of Object.entries(REFUSED)) {
     const value = body[field];
-    if (given(value) && (rule.when ?? (() => true))(value))
+    if (given(value) && (!rule.when || rule.when(value)))
       reject(rule.message, field, 'unsupported_parameter');
   }
-  if (typeof body.model !== 'string' || body.model === '')
+  if (typeof body.model !== 'string' || body.model === '') {
     reject("Missing required parameter: 'model'.", 'model');
+  }
   if (!given(body.input)) reject("Missing required parameter: 'input'.", 'input');
   if (given(body.instructions) && typeof body.instructions !== 'string') {
     reject("Invalid type for 'instructions': expected a string.", 'instructions');
