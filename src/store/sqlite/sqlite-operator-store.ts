@@ -13,6 +13,7 @@ import {
   type PullRequest,
 } from '../operator-store.js';
 import { migrate } from './migrations.js';
+import { nativeDriverError } from './native-driver-error.js';
 
 /** Reasons are upstream error messages at worst; cap them so one odd body cannot bloat the log. */
 const MAX_REASON_CHARS = 4096;
@@ -34,7 +35,7 @@ interface AuditRow {
  * Opens (creating if needed) the operator state file at `path`; ':memory:' keeps it in memory.
  * Creates parent directories, turns on WAL (readers never block the writer) and applies pending
  * migrations. A path that cannot be opened, or a file that is not an aliasgate state database,
- * throws ConfigError naming the path.
+ * throws ConfigError naming the path; a driver whose native module cannot load throws NativeDriverError.
  *
  * Several stores may open one file (two gateway processes, or the CLI beside a running gateway):
  * writes are serialised by SQLite (busy timeout 5 s), pull()/restore() decide `changed` from the
@@ -53,6 +54,8 @@ export function openSqliteOperatorStore(path: string, clock: Clock = systemClock
     return new SqliteOperatorStore(db, clock);
   } catch (e) {
     db?.close();
+    const native = nativeDriverError(e);
+    if (native) throw native;
     const reason = e instanceof Error ? e.message : String(e);
     throw new ConfigError(`cannot open operator state database ${path}: ${reason}`, { cause: e });
   }
