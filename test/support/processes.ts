@@ -22,14 +22,18 @@ interface SpawnOptions {
 
 const started = new Set<ChildProcess>();
 
+/** npm settings from the environment that say where things are; a nested npm needs the same. */
+const NPM_LOCATIONS =
+  /^npm_config_(cache|registry|userconfig|globalconfig|cafile|nodedir|proxy|https_proxy|noproxy)$/i;
+
 /**
- * The environment a user's shell would give: without the npm_* variables of an `npm test` that may be running
- * this suite (a nested npm would take them as its own config) or the test runner's NODE_OPTIONS.
+ * The environment a user's shell would give: without the rest of the npm_* variables of an `npm test` that may
+ * be running this suite (a nested npm would take its prefix and package for its own) or the runner's NODE_OPTIONS.
  */
 export function userEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (!/^npm_/i.test(key) && key !== 'NODE_OPTIONS') env[key] = value;
+    if ((!/^npm_/i.test(key) || NPM_LOCATIONS.test(key)) && key !== 'NODE_OPTIONS') env[key] = value;
   }
   return { ...env, npm_config_update_notifier: 'false', ...extra };
 }
