@@ -25,6 +25,10 @@ let packed: Packed;
 let project: string;
 let globalPrefix: string;
 const env = userEnv();
+const manifest = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as {
+  version: string;
+  dependencies: Record<string, string>;
+};
 const installed = () => join(project, 'node_modules', '.bin', 'aliasgate');
 
 beforeAll(async () => {
@@ -53,9 +57,6 @@ describe('slow: the packed tarball, installed as a user would (npm pack → npm 
   });
 
   it('imports nothing at run time but Node built-ins and its own dependencies', () => {
-    const manifest = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as {
-      dependencies: Record<string, string>;
-    };
     const dist = join(project, 'node_modules', 'aliasgate', 'dist');
     const foreign = bareImports(dist).filter(
       (name) => !(name in manifest.dependencies) && !builtinModules.includes(name.replace(/^node:/, '')),
@@ -73,14 +74,15 @@ describe('slow: the packed tarball, installed as a user would (npm pack → npm 
   });
 
   it('runs as node_modules/.bin/aliasgate and through npx', async () => {
+    // the version the CLI reports is a constant of its own: it must be the package's
     const version = await run(installed(), ['--version'], { cwd: project, env });
-    expect(version).toMatchObject({ code: 0, stdout: '0.1.0\n' });
+    expect(version).toMatchObject({ code: 0, stdout: `${manifest.version}\n` });
     // yes=false: should the installed one not be found, fail rather than fetch some package named aliasgate
     const npx = await run('npx', ['aliasgate', '--version'], {
       cwd: project,
       env: { ...env, npm_config_yes: 'false' },
     });
-    expect(npx).toMatchObject({ code: 0, stdout: '0.1.0\n' });
+    expect(npx).toMatchObject({ code: 0, stdout: `${manifest.version}\n` });
   });
 
   it('sim starts on the default scenario read from the package, and probe measures it', async () => {
@@ -131,7 +133,7 @@ describe('slow: the packed tarball, installed as a user would (npm pack → npm 
     it('still runs the commands that need no database', async () => {
       expect(await run(globalBin(), ['--version'], { cwd: root, env })).toMatchObject({
         code: 0,
-        stdout: '0.1.0\n',
+        stdout: `${manifest.version}\n`,
       });
       const sim = await start(
         globalBin(),
