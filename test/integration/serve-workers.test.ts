@@ -41,7 +41,9 @@ describe('aliasgate serve --workers 2 (the built program, as a user runs it)', (
       expect(res.status).toBe(200);
       await res.text();
     }
-    expect((await runCli(['pull', 'gemini-3.5-flash', 'gemini-3.5-flash-001', '--url', adminUrl])).status).toBe(0);
+    expect(
+      (await runCli(['pull', 'gemini-3.5-flash', 'gemini-3.5-flash-001', '--url', adminUrl])).status,
+    ).toBe(0);
     await new Promise((r) => setTimeout(r, 1200)); // the other worker reloads the state file every second
     // every worker routes around the pulled build: new connections spread over both
     const simUrl = /simulated fleet at (http:\/\/\S+)/.exec(out)![1]!;

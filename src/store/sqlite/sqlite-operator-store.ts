@@ -1,6 +1,6 @@
 import { mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type Database from 'better-sqlite3';
+import Database from 'better-sqlite3';
 import type { Clock, Timer } from '../../clock.js';
 import { systemClock } from '../../clock.js';
 import { ConfigError } from '../../errors.js';
@@ -16,8 +16,8 @@ import {
   StoreUnavailableError,
 } from '../operator-store.js';
 import { WriteQueue } from '../write-queue.js';
-import { loadDatabase } from './driver.js';
 import { migrate } from './migrations.js';
+import { nativeDriverError } from './native-driver-error.js';
 
 /** Reasons are upstream error messages at worst; cap them so one odd body cannot bloat the log. */
 const MAX_REASON_CHARS = 4096;
@@ -40,7 +40,7 @@ interface AuditRow {
  * directories, turns on WAL (readers never block the writer) and applies pending migrations. A path that cannot be
  * opened, a file that is not an aliasgate state database, or an EMPTY file (0 bytes: a truncated or botched copy,
  * which would otherwise start silently with no pulls and put pulled builds back in rotation) throws ConfigError
- * naming the path.
+ * naming the path; a driver whose native module cannot load throws NativeDriverError.
  *
  * Several stores may open one file (the workers of `serve --workers N`, or the CLI beside a running gateway).
  * SQLite serialises their writes; nothing here waits for a lock on the event loop (busy_timeout 0): a busy write
@@ -59,11 +59,10 @@ export function openSqliteOperatorStore(path: string, clock: Clock = systemClock
 }
 
 function openFile(path: string, file: string | undefined): Database.Database {
-  const Driver = loadDatabase();
   let db: Database.Database | undefined;
   try {
     if (file) mkdirSync(dirname(file), { recursive: true });
-    db = new Driver(path);
+    db = new Database(path);
     // at start-up (nothing served yet) waiting for another process's lock is right: workers open one new file at once
     db.pragma('busy_timeout = 5000');
     db.pragma('journal_mode = WAL');
@@ -75,6 +74,8 @@ function openFile(path: string, file: string | undefined): Database.Database {
     return db;
   } catch (e) {
     db?.close();
+    const native = nativeDriverError(e);
+    if (native) throw native;
     const reason = e instanceof Error ? e.message : String(e);
     throw new ConfigError(`cannot open operator state database ${path}: ${reason}`, { cause: e });
   }
