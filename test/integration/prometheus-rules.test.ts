@@ -194,7 +194,7 @@ describe('the running gateway', () => {
 
   it('exports every metric family the alerting rules use', async () => {
     stack = await startStack();
-    const scrape = await (await fetch(`${stack.url}/metrics`)).text();
+    const scrape = await (await fetch(`${stack.adminUrl}/metrics`)).text();
     const families = [
       ...new Set(ruleExprs().flatMap(({ expr }) => metricNames(expr).map((n) => familyOf(n) ?? n))),
     ];
