@@ -15,6 +15,7 @@ import { hashSecret } from './config/secret.js';
 import { configWarnings } from './config/warnings.js';
 import { HealthChecker } from './health/checker.js';
 import { type HealthEvent, HealthTable } from './health/health-table.js';
+import { LocalRateLimiter } from './limits/rate-limiter.js';
 import { mathRandom, type Random } from './random.js';
 import { RetryBudget } from './routing/retry-budget.js';
 import { Router } from './routing/router.js';
@@ -149,7 +150,7 @@ export function createGateway(config: Config, deps: GatewayDeps = {}): Gateway {
     router,
     catalog: () => catalog,
     health,
-    auth: new ClientAuth(config.auth.clientKeys),
+    auth: new ClientAuth(config.auth.clientKeys, new LocalRateLimiter(clock)),
     metrics,
     log,
     clock,

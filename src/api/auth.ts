@@ -1,47 +1,82 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
+import { bearerToken } from '../admin/auth.js';
+import type { ClientKeyConfig } from '../config/schema.js';
 import { hashSecret } from '../config/secret.js';
 import { type ErrorCode, GatewayError } from '../errors.js';
+import type { RateLimiter } from '../limits/rate-limiter.js';
+import type { Rate } from '../limits/token-bucket.js';
 import { invalidApiKey, missingApiKey } from '../wire/auth-errors.js';
-import type { ErrorStatus } from '../wire/envelope.js';
+import { type ErrorStatus, retryInfo } from '../wire/envelope.js';
+
+/** A client key the gateway recognised: its name (for logs and metrics), what it may call, and its rate. */
+export interface ClientKey {
+  name: string;
+  /** Undefined: every alias. */
+  aliases: ReadonlySet<string> | undefined;
+  rate: Rate | undefined;
+}
 
 /**
- * Client API keys, held only as SHA-256 hashes. With none configured the gateway is open (it warns at start).
- * Errors copy the real service's (wire spec §2.1): no key → 403 PERMISSION_DENIED, a wrong key → 400
- * INVALID_ARGUMENT with ErrorInfo API_KEY_INVALID.
+ * Client API keys, held only as SHA-256 digests (the clear key is hashed once per request and never kept). With none
+ * configured the gateway is open (it warns at start). Errors copy the real service's (docs/wire.md §2.1): no key →
+ * 403 PERMISSION_DENIED, a wrong key → 400 INVALID_ARGUMENT with ErrorInfo API_KEY_INVALID.
  */
 export class ClientAuth {
-  readonly #hashes: Map<string, string>;
-  /** Keys seen valid recently, so the hash is not recomputed per request. Bounded. */
-  readonly #recent = new Map<string, string>();
+  readonly #keys: { digest: Buffer; key: ClientKey }[];
+  readonly #limiter: RateLimiter;
 
-  constructor(keys: { name: string; sha256: string }[]) {
-    this.#hashes = new Map(keys.map((k) => [k.sha256.toLowerCase(), k.name]));
+  constructor(keys: readonly ClientKeyConfig[], limiter: RateLimiter) {
+    this.#keys = keys.map((k) => ({
+      digest: Buffer.from(k.sha256, 'hex'),
+      key: { name: k.name, aliases: k.aliases ? new Set(k.aliases) : undefined, rate: k.rateLimit },
+    }));
+    this.#limiter = limiter;
   }
 
   get open(): boolean {
-    return this.#hashes.size === 0;
+    return this.#keys.length === 0;
   }
 
-  /** Returns the key's name, or throws the real service's error. */
-  check(headers: IncomingHttpHeaders, queryKey: string | undefined, bearer: boolean): string | undefined {
+  /** The caller's key, or undefined for an open gateway; throws the real service's error for none or a wrong one. */
+  check(headers: IncomingHttpHeaders, queryKey: string | undefined, bearer: boolean): ClientKey | undefined {
     if (this.open) return undefined;
-    const key = clientKey(headers, queryKey, bearer);
-    if (!key) throw fromStatus('API_KEY_MISSING', missingApiKey());
-    const cached = this.#recent.get(key);
-    if (cached) return cached;
+    const presented = clientKey(headers, queryKey, bearer);
+    if (!presented) throw fromStatus('API_KEY_MISSING', missingApiKey());
     // one hash of the presented key, compared with every known one in constant time
-    const digest = Buffer.from(hashSecret(key), 'hex');
-    for (const [known, name] of this.#hashes) {
-      const expected = Buffer.from(known, 'hex');
-      if (expected.length === digest.length && timingSafeEqual(expected, digest)) {
-        if (this.#recent.size > 1000) this.#recent.clear();
-        this.#recent.set(key, name);
-        return name;
-      }
+    const digest = Buffer.from(hashSecret(presented), 'hex');
+    for (const { digest: known, key } of this.#keys) {
+      if (known.length === digest.length && timingSafeEqual(known, digest)) return key;
     }
     throw fromStatus('API_KEY_INVALID', invalidApiKey());
   }
+
+  /** Spends one request of the key's rate limit; throws 429 RESOURCE_EXHAUSTED with Retry-After when it is spent. */
+  admit(key: ClientKey | undefined): void {
+    if (!key?.rate) return;
+    const waitMs = this.#limiter.take(key.name, key.rate);
+    if (waitMs === 0) return;
+    throw new GatewayError(
+      'RATE_LIMITED',
+      `Rate limit of client key '${key.name}' reached (${key.rate.requestsPerSecond} requests/s, burst ${key.rate.burst}); retry in ${Math.ceil(waitMs / 1000)} s.`,
+      [retryInfo(waitMs)],
+      { retryAfterMs: waitMs },
+    );
+  }
+}
+
+/** Whether the key may call `alias` (403 PERMISSION_DENIED naming it otherwise). */
+export function checkScope(key: ClientKey | undefined, alias: string): void {
+  if (!key?.aliases || key.aliases.has(alias)) return;
+  throw new GatewayError(
+    'PERMISSION_DENIED',
+    `Client key '${key.name}' may not call models/${alias}; it may call ${[...key.aliases].join(', ')}.`,
+  );
+}
+
+/** Whether the key may see `alias` in model lists. */
+export function inScope(key: ClientKey | undefined, alias: string): boolean {
+  return !key?.aliases || key.aliases.has(alias);
 }
 
 function clientKey(
@@ -52,9 +87,7 @@ function clientKey(
   const header = headers['x-goog-api-key'];
   if (typeof header === 'string' && header) return header;
   if (queryKey) return queryKey;
-  const auth = headers.authorization;
-  if (bearer && typeof auth === 'string' && auth.startsWith('Bearer ')) return auth.slice(7).trim();
-  return undefined;
+  return bearer ? bearerToken(headers.authorization) : undefined;
 }
 
 function fromStatus(code: ErrorCode, status: ErrorStatus): GatewayError {

@@ -1,9 +1,10 @@
 import type { ServerResponse } from 'node:http';
 import { targetLabel } from '../catalog/target.js';
 import type { Routed } from '../routing/router.js';
-import type { StreamFraming } from '../upstream/attempt.js';
+import type { Downstream, StreamFraming } from '../upstream/attempt.js';
 import { type ErrorStatus, errorStatus, renderEnvelope } from '../wire/envelope.js';
 import { JSON_ARRAY_CLOSE, JSON_ARRAY_SEPARATOR, sseEvent } from '../wire/sse.js';
+import { type Usage, usageIn } from '../wire/usage.js';
 
 /** Streams being forwarded, each with how to end it in its own framing when the gateway stops. */
 export type OpenStreams = Map<object, () => void>;
@@ -16,7 +17,13 @@ export type OpenStreams = Map<object, () => void>;
 export function forwardAnswer(
   res: ServerResponse,
   routed: Extract<Routed, { kind: 'answered' }>,
-  options: { framing: StreamFraming; extraHeaders?: Record<string, string>; streams: OpenStreams },
+  options: {
+    framing: StreamFraming;
+    extraHeaders?: Record<string, string>;
+    streams: OpenStreams;
+    /** Hears the tokens the answer used, from its usage block, once it has been sent. */
+    onUsage?: (usage: Usage | undefined) => void;
+  },
 ): void {
   const { answer, target } = routed;
   const headers: Record<string, string | number> = {
@@ -47,12 +54,40 @@ export function forwardAnswer(
       answer.abort();
     });
   }
-  answer.forward(res, (failure) => {
+  const tap = options.onUsage ? new UsageTap(res) : undefined;
+  answer.forward(tap ?? res, (failure) => {
     options.streams.delete(res);
     if (failure) endWithError(res, options.framing, failure);
     else res.end();
+    if (tap) options.onUsage!(tap.usage());
   });
 }
+
+/** Passes the body on and keeps its last few KB, where the answer's usage block is (wire/usage.ts). */
+class UsageTap implements Downstream {
+  #tail = '';
+
+  constructor(private readonly res: ServerResponse) {}
+
+  write(chunk: Buffer): boolean {
+    const text =
+      chunk.length > TAIL_CHARS
+        ? chunk.toString('latin1', chunk.length - TAIL_CHARS)
+        : chunk.toString('latin1');
+    this.#tail = (this.#tail + text).slice(-TAIL_CHARS);
+    return this.res.write(chunk);
+  }
+
+  once(event: 'drain', fn: () => void): unknown {
+    return this.res.once(event, fn);
+  }
+
+  usage(): Usage | undefined {
+    return usageIn(this.#tail);
+  }
+}
+
+const TAIL_CHARS = 4096;
 
 function uncork(res: ServerResponse): void {
   res.uncork();

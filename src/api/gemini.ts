@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { bareModelId } from '../wire/model-names.js';
 import type { GeminiRoute } from '../wire/path.js';
+import type { ClientKey } from './auth.js';
 import { readJsonBody } from './body.js';
 import type { ApiDeps } from './deps.js';
 import { forwardedHeaders, serve } from './serve.js';
@@ -16,11 +17,13 @@ export async function geminiMethod(
   route: Extract<GeminiRoute, { kind: 'method' }>,
   rawQuery: string,
   params: URLSearchParams,
+  key: ClientKey | undefined,
 ): Promise<void> {
   const stream = route.method === 'streamGenerateContent';
   const sse = stream && params.get('alt') === 'sse';
   const { body, facts } = await readJsonBody(req, deps.limits.bodyLimitBytes);
   await serve(deps, req, res, {
+    key,
     method: route.method,
     framing: stream ? (sse ? 'sse' : 'json-array') : 'none',
     request: {

@@ -2,6 +2,7 @@ import type { AliasEntry } from '../catalog/alias.js';
 import { modelResource } from '../catalog/model-resource.js';
 import { GatewayError } from '../errors.js';
 import { aliasHealth } from '../health/alias-status.js';
+import { type ClientKey, inScope } from './auth.js';
 import type { ApiDeps } from './deps.js';
 
 const DEFAULT_PAGE_SIZE = 50;
@@ -12,10 +13,17 @@ const MAX_PAGE_SIZE = 1000;
  * ignore — stage, replacement, shutdown and a health summary (docs/wire.md §6). Paged like the real service: the
  * token is opaque to clients; here it is the offset, base64url.
  */
-export function listModels(rt: Pick<ApiDeps, 'catalog' | 'health'>, params: URLSearchParams): unknown {
+export function listModels(
+  rt: Pick<ApiDeps, 'catalog' | 'health'>,
+  params: URLSearchParams,
+  key: ClientKey | undefined,
+): unknown {
   const size = pageSize(params.get('pageSize'));
   const offset = pageOffset(params.get('pageToken'));
-  const aliases = rt.catalog().aliases();
+  const aliases = rt
+    .catalog()
+    .aliases()
+    .filter((a) => inScope(key, a.name));
   const page = aliases.slice(offset, offset + size);
   const body: { models: unknown[]; nextPageToken?: string } = { models: page.map((a) => describe(rt, a)) };
   if (offset + size < aliases.length)

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GatewayError } from '../errors.js';
 import { bareModelId } from '../wire/model-names.js';
+import { type ClientKey, inScope } from './auth.js';
 import { readJsonBody } from './body.js';
 import type { ApiDeps } from './deps.js';
 import { sendJson } from './respond.js';
@@ -15,6 +16,7 @@ export async function chatCompletions(
   deps: ApiDeps,
   req: IncomingMessage,
   res: ServerResponse,
+  key: ClientKey | undefined,
 ): Promise<void> {
   const { body, facts } = await readJsonBody(req, deps.limits.bodyLimitBytes);
   const named = new Set(facts.fields.filter((f) => f.path === 'model').map((f) => bareModelId(f.value)));
@@ -24,6 +26,7 @@ export async function chatCompletions(
   }
   const stream = facts.stream === true;
   await serve(deps, req, res, {
+    key,
     method: 'chat/completions',
     framing: stream ? 'openai-sse' : 'none',
     request: {
@@ -41,12 +44,13 @@ export async function chatCompletions(
 }
 
 /** `GET /v1beta/openai/models` in OpenAI's list shape. */
-export function openaiModels(deps: ApiDeps, res: ServerResponse): void {
+export function openaiModels(deps: ApiDeps, res: ServerResponse, key: ClientKey | undefined): void {
   sendJson(res, 200, {
     object: 'list',
     data: deps
       .catalog()
       .aliases()
+      .filter((a) => inScope(key, a.name))
       .map((a) => ({ id: a.name, object: 'model', created: 0, owned_by: 'aliasgate' })),
   });
 }

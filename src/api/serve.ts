@@ -2,12 +2,16 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { targetLabel } from '../catalog/target.js';
 import type { ClientSide, Routed, RouteRequest } from '../routing/router.js';
 import type { StreamFraming } from '../upstream/attempt.js';
+import type { Usage } from '../wire/usage.js';
+import { type ClientKey, checkScope } from './auth.js';
 import type { ApiDeps } from './deps.js';
 import { forwardAnswer } from './forward.js';
 
 /** One client request for a model, as its surface parsed it. */
 export interface Serving {
   request: RouteRequest;
+  /** The caller's client key (undefined on an open gateway). */
+  key: ClientKey | undefined;
   /** The Gemini verb, or the OpenAI-compatible endpoint (metrics and logs). */
   method: string;
   framing: StreamFraming;
@@ -23,6 +27,7 @@ export async function serve(
   res: ServerResponse,
   serving: Serving,
 ): Promise<void> {
+  checkScope(serving.key, serving.request.alias);
   const started = deps.clock.now();
   const client: ClientSide = { gone: false };
   res.on('close', () => {
@@ -32,6 +37,9 @@ export async function serve(
   });
   const routed = await deps.router.route({ ...serving.request, ...clientDeadline(req) }, client);
   account(deps, serving, routed, deps.clock.now() - started);
+  if (routed.kind !== 'answered' && serving.key) {
+    deps.metrics.client(serving.key.name, routed.kind === 'cancelled' ? 'cancelled' : 'failed');
+  }
   if (routed.kind === 'cancelled') return;
   if (routed.kind === 'failed') {
     if (routed.why === 'gateway_fault') {
@@ -47,10 +55,13 @@ export async function serve(
     }
     throw routed.error;
   }
+  const key = serving.key;
+  const result = routed.verdict.kind === 'ok' ? 'ok' : 'client_error';
   forwardAnswer(res, routed, {
     framing: serving.framing,
     streams: deps.streams,
     ...extra(deps.catalog().deprecationHeaders(routed.alias)),
+    ...(key ? { onUsage: (usage: Usage | undefined) => deps.metrics.client(key.name, result, usage) } : {}),
   });
 }
 
@@ -73,6 +84,7 @@ function account(deps: ApiDeps, serving: Serving, routed: Routed, ms: number): v
   deps.log.debug(
     {
       event: 'request',
+      ...(serving.key ? { client: serving.key.name } : {}),
       alias,
       method: serving.method,
       attempts: routed.attempts,

@@ -2,7 +2,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GatewayError, isGatewayError } from '../errors.js';
 import { unknownAlias } from '../routing/router.js';
 import { LogThrottle, redactUrl } from '../telemetry/log.js';
+import { bareModelId } from '../wire/model-names.js';
 import { parseGeminiPath, ROUTE_METHOD } from '../wire/path.js';
+import { type ClientKey, checkScope } from './auth.js';
 import type { ApiDeps } from './deps.js';
 import { geminiMethod } from './gemini.js';
 import { getModel, listModels } from './models.js';
@@ -66,27 +68,43 @@ async function handle(
     );
   }
   const params = new URLSearchParams(query);
-  deps.auth.check(req.headers, params.get('key') ?? undefined, route.kind.startsWith('openai'));
+  const key = deps.auth.check(req.headers, params.get('key') ?? undefined, route.kind.startsWith('openai'));
+  admit(deps, key);
   switch (route.kind) {
     case 'listModels':
-      return sendJson(res, 200, listModels(deps, params));
+      return sendJson(res, 200, listModels(deps, params, key));
     case 'getModel': {
-      const alias = deps.catalog().get(route.model.replace(/^models\//, ''));
-      if (!alias) throw unknownAlias(deps.catalog(), route.model);
+      const name = bareModelId(route.model);
+      const alias = deps.catalog().get(name);
+      if (!alias) throw unknownAlias(deps.catalog(), name);
+      checkScope(key, alias.name);
       return sendJson(res, 200, getModel(deps, alias));
     }
     case 'method':
-      return geminiMethod(deps, req, res, route, query, params);
+      return geminiMethod(deps, req, res, route, query, params, key);
     case 'unknownMethod':
       throw new GatewayError('UNKNOWN_ROUTE', `Method ${route.verb} is not served by this gateway.`);
     case 'openaiChat':
-      return chatCompletions(deps, req, res);
+      return chatCompletions(deps, req, res, key);
     case 'openaiModels':
-      return openaiModels(deps, res);
+      return openaiModels(deps, res, key);
     case 'openaiModel':
     case 'openaiEmbeddings':
     case 'openaiResponses':
       throw new GatewayError('UNKNOWN_ROUTE', `${path} is not served by this gateway.`);
+  }
+}
+
+/** A client key's rate limit, counted per key when it bites. */
+function admit(deps: ApiDeps, key: ClientKey | undefined): void {
+  try {
+    deps.auth.admit(key);
+  } catch (e) {
+    if (key) {
+      deps.metrics.count(deps.metrics.clientRateLimited, key.name);
+      deps.metrics.client(key.name, 'rate_limited');
+    }
+    throw e;
   }
 }
 

@@ -52,6 +52,14 @@ function checkClientKeys(config: Config): ConfigIssue[] {
     }
     names.set(key.name, index);
     digests.set(key.sha256, index);
+    (key.aliases ?? []).forEach((alias, at) => {
+      if (!(alias in config.aliases)) {
+        issues.push({
+          path: ['auth', 'clientKeys', index, 'aliases', at],
+          message: `'${alias}' is not a configured alias`,
+        });
+      }
+    });
   });
   return issues;
 }

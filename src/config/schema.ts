@@ -86,21 +86,54 @@ function reportAlongsideOtherIssues(payload: { value: unknown }): boolean {
   return typeof payload.value === 'object' && payload.value !== null;
 }
 
+const RateLimitSchema = z
+  .strictObject({
+    requestsPerSecond: numberField(z.number().gt(0)).describe('Sustained requests per second. Required.'),
+    burst: integer(1)
+      .optional()
+      .describe(
+        'Requests allowed at once above the sustained rate (the bucket size). Default: requestsPerSecond, at least 1.',
+      ),
+  })
+  .transform((r) => ({
+    requestsPerSecond: r.requestsPerSecond,
+    burst: r.burst ?? Math.max(1, Math.ceil(r.requestsPerSecond)),
+  }));
+
 const ClientKeySchema = z
   .strictObject({
-    name: z.string().min(1).describe('Who this key belongs to; appears in logs and metrics. Required.'),
+    name: z
+      .string()
+      .min(1)
+      .describe('Who this key belongs to; on every access-log line and in the per-key metrics. Required.'),
     sha256: sha256Digest().optional().describe('Hex SHA-256 of the key. Give this or `key`.'),
     key: z
       .string()
       .min(1)
       .optional()
       .describe('The key in clear, usually `${ENV}`; hashed at load and never kept. Give this or `sha256`.'),
+    aliases: z
+      .array(modelId())
+      .min(1)
+      .optional()
+      .describe(
+        'The aliases this key may call (fallbacks of an allowed alias included); others get 403 PERMISSION_DENIED. ' +
+          'Default: every alias.',
+      ),
+    rateLimit: RateLimitSchema.optional().describe(
+      'A token bucket per key: beyond it, 429 RESOURCE_EXHAUSTED with Retry-After and RetryInfo. Default: none.',
+    ),
   })
   .refine((k) => (k.sha256 === undefined) !== (k.key === undefined), {
     message: 'give exactly one of sha256 or key',
     when: reportAlongsideOtherIssues,
   })
-  .transform((k) => ({ name: k.name, sha256: k.sha256 ?? hashSecret(k.key ?? '') }));
+  .transform((k) => ({
+    name: k.name,
+    sha256: k.sha256 ?? hashSecret(k.key ?? ''),
+    ...(k.aliases ? { aliases: k.aliases } : {}),
+    ...(k.rateLimit ? { rateLimit: k.rateLimit } : {}),
+  }));
 
 export const AuthSchema = z
   .strictObject({
@@ -113,10 +146,10 @@ export const AuthSchema = z
       ),
     adminToken: z
       .string()
-      .min(1)
       .optional()
       .describe(
-        'Bearer token for the admin API, usually `${ALIASGATE_ADMIN_TOKEN}`; hashed at load. Optional.',
+        'Bearer token for the admin API, usually `${ALIASGATE_ADMIN_TOKEN}`; hashed at load. Empty or absent: see ' +
+          'adminTokenSha256. Optional.',
       ),
     adminTokenSha256: sha256Digest()
       .optional()
@@ -130,7 +163,7 @@ export const AuthSchema = z
     when: reportAlongsideOtherIssues,
   })
   .transform(({ clientKeys, adminToken, adminTokenSha256 }) => {
-    const digest = adminTokenSha256 ?? (adminToken === undefined ? undefined : hashSecret(adminToken));
+    const digest = adminTokenSha256 ?? (adminToken ? hashSecret(adminToken) : undefined);
     return digest === undefined ? { clientKeys } : { clientKeys, adminTokenSha256: digest };
   });
 
@@ -396,6 +429,7 @@ export const ConfigSchema = z.strictObject({
 export type Config = z.infer<typeof ConfigSchema>;
 export type ServerConfig = Config['server'];
 export type AuthConfig = Config['auth'];
+export type ClientKeyConfig = AuthConfig['clientKeys'][number];
 export type UpstreamConfig = Config['upstreams'][string];
 export type AliasConfig = Config['aliases'][string];
 export type TargetConfig = AliasConfig['targets'][number];

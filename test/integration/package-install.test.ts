@@ -107,11 +107,12 @@ describe('slow: the packed tarball, installed as a user would (npm pack → npm 
   it('serve in demo mode answers over HTTP, status reads it, and SIGTERM ends it with 0', async () => {
     const serve = await start(
       installed(),
-      ['serve', '--port', '0'],
+      ['serve', '--port', '0', '--admin-port', '0'],
       { cwd: project, env },
-      /listening on (http:\/\/\S+)\n/,
+      /listening on (http:\/\/[^\s;]+); admin API and dashboard on (http:\/\/\S+)\n/,
     );
     const url = serve.ready[1]!;
+    const adminUrl = serve.ready[2]!;
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
     const reply = await fetch(`${url}/v1beta/models/gemini-3.5-flash:generateContent`, {
       method: 'POST',
@@ -119,7 +120,7 @@ describe('slow: the packed tarball, installed as a user would (npm pack → npm 
     });
     expect(reply.status).toBe(200);
     expect(await reply.text()).toContain('candidates');
-    const status = await run(installed(), ['status', '--url', url], { cwd: project, env });
+    const status = await run(installed(), ['status', '--url', adminUrl], { cwd: project, env });
     expect(status.code).toBe(0);
     expect(status.stdout).toMatch(/^gemini-3\.5-flash \[ga\]/m);
     const stopped = await serve.stop();
@@ -147,7 +148,7 @@ describe('slow: the packed tarball, installed as a user would (npm pack → npm 
     });
 
     it('serve says in one line that better-sqlite3 is not built and how to fix it, and exits 1', async () => {
-      const serve = await run(globalBin(), ['serve', '--port', '0'], { cwd: root, env });
+      const serve = await run(globalBin(), ['serve', '--port', '0', '--admin-port', '0'], { cwd: root, env });
       expect(serve.code).toBe(1);
       const packageDir = join(globalPrefix, 'lib', 'node_modules', 'aliasgate');
       expect(serve.stderr).toBe(

@@ -7,20 +7,35 @@ describe('shipped example configs', () => {
   it('examples/provider.yaml loads', () => {
     const config = loadConfig('examples/provider.yaml', {
       TEAM_A_KEY: 'team-a-secret',
+      TEAM_B_KEY_SHA256: hashSecret('team-b-secret'),
       ALIASGATE_ADMIN_TOKEN: 'adm',
     });
     expect(Object.keys(config.aliases)).toContain('gemini-3.5-flash');
     expect(config.aliases['gemini-3.5-flash']?.targets.map((t) => t.weight)).toEqual([32, 68]);
     expect(config.aliases['gemini-2.0-flash']).toMatchObject({ stage: 'deprecated', shutdown: '2026-12-31' });
-    expect(config.auth.clientKeys[0]).toEqual({ name: 'team-a', sha256: hashSecret('team-a-secret') });
+    expect(config.auth.clientKeys[0]).toEqual({
+      name: 'team-a',
+      sha256: hashSecret('team-a-secret'),
+      rateLimit: { requestsPerSecond: 50, burst: 100 },
+    });
+    expect(config.auth.clientKeys[1]).toMatchObject({
+      name: 'team-b',
+      aliases: ['gemini-flash-latest', 'gemini-2.5-flash'],
+    });
     expect(config.auth.adminTokenSha256).toBe(hashSecret('adm'));
+    // no admin token in the environment: none configured, so serve generates one (no working secret ships)
+    const generated = loadConfig('examples/provider.yaml', {
+      TEAM_A_KEY: 'a',
+      TEAM_B_KEY_SHA256: hashSecret('b'),
+    });
+    expect(generated.auth.adminTokenSha256).toBeUndefined();
     expect(config.upstreams['builds']?.baseUrl).toBe('http://127.0.0.1:9000');
     expect(config.state.sqlitePath).toBe('/var/lib/aliasgate/state.db');
   });
 
   it('examples/provider.yaml needs its secrets from the environment', () => {
     expect(() => loadConfig('examples/provider.yaml', {})).toThrow(
-      /TEAM_A_KEY is not set[\s\S]*ALIASGATE_ADMIN_TOKEN/,
+      /TEAM_A_KEY is not set[\s\S]*TEAM_B_KEY_SHA256 is not set/,
     );
   });
 
