@@ -215,6 +215,40 @@ describe.skipIf(!present && !process.env.CI)('dashboard', () => {
     expect(problems).toEqual([]);
   });
 
+  it('changes an alias’s stage: deprecating needs a replacement, and the card and timeline show the change', async () => {
+    const { page, fake, problems } = await start();
+    await page.goto(`${fake.url}/dashboard`);
+    await live(page);
+    const alias = 'gemini-3-flash-preview';
+    await card(page, alias)
+      .getByRole('button', { name: `Stage of ${alias}` })
+      .click();
+    const dialog = page.locator('#stage-dialog');
+    await dialog.getByLabel('Stage', { exact: true }).selectOption('deprecated');
+    await dialog.getByLabel('Reason').fill('3.5 is GA');
+    await dialog.getByLabel('Your name').fill('tester');
+    await dialog.getByRole('button', { name: 'Change stage' }).click();
+    // the browser holds the form back and points at what is missing; nothing reached the gateway
+    expect(await page.locator(':focus').getAttribute('id')).toBe('stage-replacement');
+    expect(await dialog.getAttribute('open')).not.toBeNull();
+    expect(fake.fleet.timeline.filter((e) => e.kind === 'stage')).toEqual([]);
+
+    await dialog.getByLabel('Replacement alias').fill('gemini-3.5-flash');
+    await dialog.getByLabel('Shutdown date').fill('2027-03-31');
+    await dialog.getByRole('button', { name: 'Change stage' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    const head = card(page, alias).locator('.alias-head');
+    await head.locator('.badge', { hasText: 'deprecated' }).waitFor();
+    const text = await head.innerText();
+    expect(text).toContain('use gemini-3.5-flash · shutdown 2027-03-31');
+    expect(text).toContain('set by operator');
+    const newest = page.locator('#timeline > li').first();
+    expect(await newest.innerText()).toContain(
+      'preview → deprecated (use gemini-3.5-flash, shutdown 2027-03-31): 3.5 is GA',
+    );
+    expect(problems).toEqual([]);
+  });
+
   it('is locked without the token, rejects a wrong one, and opens with the right one (cookie out of reach of scripts)', async () => {
     const { page, fake, context, problems } = await start({ token: TOKEN });
     await page.goto(`${fake.url}/dashboard`);
