@@ -54,27 +54,22 @@ function aliasHead(alias, now) {
     h('span', { class: `pill tone-${STATUS_TONE[alias.status]}`, 'data-status': alias.status }, alias.status),
     h('span', { class: 'muted' }, `${alias.targetsInRotation} of ${alias.targets.length} in rotation`),
     alias.fallback.length > 0 && h('span', { class: 'muted' }, `fallback → ${alias.fallback.join(' → ')}`),
-    h('span', { class: 'spacer' }),
     h(
-      'button',
-      {
-        type: 'button',
-        'data-action': 'stage',
-        'data-alias': alias.name,
-        'aria-label': `Stage of ${alias.name}`,
-      },
-      'Stage…',
+      'span',
+      { class: 'alias-actions' },
+      headButton('stage', 'Stage…', alias),
+      headButton('history', 'History…', alias),
     ),
-    h(
-      'button',
-      {
-        type: 'button',
-        'data-action': 'history',
-        'data-alias': alias.name,
-        'aria-label': `History of ${alias.name}`,
-      },
-      'History…',
-    ),
+  );
+}
+
+/** @param {'stage' | 'history'} action @param {string} text @param {Alias} alias */
+function headButton(action, text, alias) {
+  const label = `${action === 'stage' ? 'Stage' : 'History'} of ${alias.name}`;
+  return h(
+    'button',
+    { type: 'button', 'data-action': action, 'data-alias': alias.name, 'aria-label': label },
+    text,
   );
 }
 
@@ -88,9 +83,9 @@ function tableHead() {
       {},
       h('th', { scope: 'col', class: 'col-target' }, 'Target'),
       h('th', { scope: 'col', class: 'col-state' }, 'State'),
-      h('th', { scope: 'col', class: 'num' }, 'Success', sub('1 min · 5 min')),
-      h('th', { scope: 'col', class: 'num' }, 'p50 / p99', sub('1 min · 5 min')),
-      h('th', { scope: 'col', class: 'num' }, 'req/s', sub('1 min')),
+      h('th', { scope: 'col', class: 'num col-success' }, 'Success', sub('1 min · 5 min')),
+      h('th', { scope: 'col', class: 'num col-latency' }, 'p50 / p99', sub('1 min · 5 min')),
+      h('th', { scope: 'col', class: 'num col-rps' }, 'req/s', sub('1 min')),
       h('th', { scope: 'col', class: 'col-spark' }, 'Success', sub('last 5 min')),
       h('th', { scope: 'col', class: 'col-action' }, h('span', { class: 'sr-only' }, 'Action')),
     ),
