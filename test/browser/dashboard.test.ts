@@ -18,7 +18,8 @@ import {
  * what the person on call sees during the incident, and what happens when they act, by keyboard.
  */
 
-const CHROMIUM = '/usr/bin/chromium';
+/** Debian's chromium; ALIASGATE_CHROMIUM names another build (or a missing one, to see the skip). */
+const CHROMIUM = process.env.ALIASGATE_CHROMIUM ?? '/usr/bin/chromium';
 const ARGS = [
   '--headless',
   '--no-sandbox',
@@ -246,6 +247,13 @@ describe.skipIf(!present && !process.env.CI)('dashboard', () => {
     expect(await newest.innerText()).toContain(
       'preview → deprecated (use gemini-3.5-flash, shutdown 2027-03-31): 3.5 is GA',
     );
+    // the timeline narrowed to this alias: its change, and the reload that concerns every alias
+    await page.getByLabel('Show events of').selectOption(alias);
+    const shown = page.locator('#timeline > li:not([hidden])');
+    expect(await shown.evaluateAll((items) => items.map((li) => li.getAttribute('data-kind')))).toEqual([
+      'stage',
+      'reload',
+    ]);
     expect(problems).toEqual([]);
   });
 
@@ -278,6 +286,25 @@ describe.skipIf(!present && !process.env.CI)('dashboard', () => {
     await live(page);
     expect(page.url()).toBe(`${fake.url}/dashboard`);
     expect(problems).toEqual([]);
+  });
+
+  it('shows the token form in place when the session ends under it', async () => {
+    const { page, fake, problems } = await start({ token: TOKEN });
+    await page.goto(`${fake.url}/dashboard?token=${TOKEN}`);
+    await live(page);
+    fake.expireSessions();
+    fake.dropEventStreams();
+    await page.locator('#link[data-link="locked"]').waitFor();
+    await page.getByLabel('Admin token').fill(TOKEN);
+    await page.getByLabel('Admin token').press('Enter');
+    await live(page);
+    // what the browser logged is the stream's cut and the refusals that told the page to ask for the token
+    const expected = /ERR_INCOMPLETE_CHUNKED_ENCODING|failed: GET .*\/admin\/events|401/;
+    expect(problems.filter((p) => !expected.test(p))).toEqual([]);
+    expect(problems.filter((p) => p.startsWith('HTTP 401'))).toEqual([
+      expect.stringMatching(/GET .*\/admin\/events$/),
+      expect.stringMatching(/GET .*\/admin\/status$/),
+    ]);
   });
 
   it('warns when the operator store is down and shows the gateway’s refusal in the dialog', async () => {

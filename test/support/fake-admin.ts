@@ -36,6 +36,8 @@ export interface FakeAdmin {
   /** Cuts every event stream, as a restart would. */
   dropEventStreams(): void;
   setStore(which: 'operator' | 'health', health: StoreHealth): void;
+  /** Ends every dashboard session (cookies stop working), as rotating the token would. */
+  expireSessions(): void;
   close(): Promise<void>;
 }
 
@@ -82,6 +84,7 @@ export async function startFakeAdmin(options: FakeAdminOptions = {}): Promise<Fa
       return hub.size;
     },
     dropEventStreams: () => hub.drop(),
+    expireSessions: () => sessions.expireAll(),
     setStore(which, health) {
       fleet.store[which] = health;
       pushStatus();

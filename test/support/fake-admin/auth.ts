@@ -45,6 +45,11 @@ export class Sessions {
     throw new FakeHttpError(401, 'Sign in with the admin token: this session is missing or has expired.');
   }
 
+  /** Every session ends, as when the token is rotated. */
+  expireAll(): void {
+    this.#sessions.clear();
+  }
+
   hasSession(req: IncomingMessage): boolean {
     if (this.open) return true;
     const value = cookieValue(req.headers.cookie, COOKIE);
