@@ -1,0 +1,363 @@
+// biome-ignore-all lint/performance/useDomNodeTextContent: these are playwright's Locator.innerText(), not the DOM property; the rendered text is what an operator reads
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../src/clock.js';
+import {
+  DASH_INCIDENT,
+  type FakeAdmin,
+  type FakeAdminOptions,
+  startFakeAdmin,
+} from '../support/fake-admin.js';
+
+/**
+ * The dashboard in a real browser (Debian's chromium driven by playwright-core) against the fake admin API:
+ * what the person on call sees during the incident, and what happens when they act, by keyboard.
+ */
+
+/** Debian's chromium; ALIASGATE_CHROMIUM names another build (or a missing one, to see the skip). */
+const CHROMIUM = process.env.ALIASGATE_CHROMIUM ?? '/usr/bin/chromium';
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const SCREENSHOT = join(ROOT, 'test-results', 'dashboard.png');
+/** A fixed gateway time (UTC, as the browser's zone is), so the times on the page are known. */
+const START = Date.parse('2026-11-24T14:05:00Z');
+const TOKEN = 'correct-horse-battery-staple';
+
+const present = existsSync(CHROMIUM);
+if (!present && !process.env.CI) {
+  const bar = '!'.repeat(78);
+  console.warn(
+    `\n${bar}\n!!! SKIPPED test/browser/dashboard.test.ts: ${CHROMIUM} is missing.\n` +
+      `!!! The dashboard is NOT tested. Install it (apt-get install chromium) or set CI to make this fail.\n${bar}\n`,
+  );
+}
+
+interface Session {
+  fake: FakeAdmin;
+  clock: ManualClock;
+  context: BrowserContext;
+  page: Page;
+  /** Console errors, page errors, failed requests and HTTP errors, as they happened. */
+  problems: string[];
+}
+
+let open: Session | undefined;
+let profile: string | undefined;
+
+afterEach(async () => {
+  await open?.context.close();
+  await open?.fake.close();
+  if (profile) rmSync(profile, { recursive: true, force: true });
+  open = undefined;
+  profile = undefined;
+});
+
+async function start(options: FakeAdminOptions = {}): Promise<Session> {
+  if (!present) throw new Error(`CI is set and ${CHROMIUM} is missing: the dashboard cannot be tested`);
+  const clock = new ManualClock(START);
+  const fake = await startFakeAdmin({ clock, ...options });
+  profile = mkdtempSync(join(tmpdir(), 'aliasgate-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ARGS,
+    viewport: { width: 1366, height: 768 },
+    timezoneId: 'UTC',
+    locale: 'en-GB',
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  page.setDefaultTimeout(10_000);
+  const problems: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('requestfailed', (r) => {
+    const error = r.failure()?.errorText;
+    // leaving a page ends its event stream that way: not a fault
+    if (error === 'net::ERR_ABORTED' && r.url().endsWith('/admin/events')) return;
+    problems.push(`failed: ${r.method()} ${r.url()} ${error}`);
+  });
+  page.on('response', (r) => {
+    if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.request().method()} ${r.url()}`);
+  });
+  open = { fake, clock, context, page, problems };
+  return open;
+}
+
+async function live(page: Page): Promise<void> {
+  await page.locator('#link[data-link="live"]').waitFor();
+  await page.locator('article.alias').first().waitFor();
+}
+
+function card(page: Page, alias: string) {
+  return page.locator(`article[data-key="alias-${alias}"]`);
+}
+
+function targetRow(page: Page, alias: string, model: string) {
+  return card(page, alias).locator(`tbody[data-target="sim/${model}"]`);
+}
+
+/** Presses Tab (or `key`) until the focused element has this accessible label; fails after `limit` presses. */
+async function tabTo(page: Page, label: string, key = 'Tab', limit = 120): Promise<void> {
+  for (let i = 0; i < limit; i++) {
+    await page.keyboard.press(key);
+    if ((await page.locator(':focus').getAttribute('aria-label')) === label) return;
+  }
+  throw new Error(`Tab never reached "${label}"`);
+}
+
+describe.skipIf(!present && !process.env.CI)('dashboard', () => {
+  it('shows the dead build ejected with the 404 that caused it, its sibling serving, and the story', async () => {
+    const { page, fake, problems } = await start();
+    await page.goto(`${fake.url}/dashboard`);
+    await live(page);
+
+    const incident = card(page, DASH_INCIDENT.alias);
+    expect(await incident.locator('[data-status]').innerText()).toBe('degraded');
+    const dead = await targetRow(page, DASH_INCIDENT.alias, DASH_INCIDENT.deadBuild).innerText();
+    expect(dead).toContain('ejected until 14:05:05 (by host-b:4242)');
+    expect(dead).toContain('4th ejection · out since 14:00:02 (4m ago)');
+    expect(dead).toContain(DASH_INCIDENT.deadMessage);
+    const healthy = await targetRow(page, DASH_INCIDENT.alias, DASH_INCIDENT.healthyBuild).innerText();
+    expect(healthy).toContain('in rotation');
+    for (const sibling of [
+      'gemini-flash-latest',
+      'gemini-3-flash-preview',
+      'gemini-2.5-flash',
+      'gemini-2.0-flash',
+    ])
+      expect(await card(page, sibling).locator('[data-status]').innerText()).toBe('healthy');
+
+    const attention = await page.locator('#attention').innerText();
+    expect(attention).toContain('gemini-3.5-flash degraded since 14:00:02 (4m ago)');
+    expect(attention).toContain('clients: 100% succeed over the last minute');
+    expect(attention).toContain(`sim/${DASH_INCIDENT.deadBuild} ejected until 14:05:05`);
+
+    const firstEjection = page.locator('#timeline > li[data-kind="ejected"]').last();
+    expect(await firstEjection.innerText()).toContain(
+      `3 target faults in a row; last: ${DASH_INCIDENT.deadMessage}`,
+    );
+    expect(await page.locator('#timeline > li').first().locator('time').innerText()).toBe('14:03:05');
+    expect(await page.locator('#facts').innerText()).toMatch(
+      /replica host-a:4242[\s\S]*fleet redis, 2 replicas/,
+    );
+
+    mkdirSync(join(ROOT, 'test-results'), { recursive: true });
+    await page.screenshot({ path: SCREENSHOT });
+    expect(problems).toEqual([]);
+  });
+
+  it('pulls a healthy build by keyboard with a reason; it shows as pulled at once, in place, and in the timeline', async () => {
+    const { page, fake, problems } = await start();
+    await page.goto(`${fake.url}/dashboard`);
+    await live(page);
+    await page.evaluate('window.sameDocument = true');
+    const alias = DASH_INCIDENT.twoBuildAlias;
+    const model = DASH_INCIDENT.spareBuild;
+
+    // Escape leaves a dialog without a change and gives focus back
+    await tabTo(page, `Stage of ${alias}`);
+    await page.keyboard.press('Enter');
+    await page.locator('#stage-dialog[open]').waitFor();
+    await page.keyboard.press('Escape');
+    await page.locator('#stage-dialog').waitFor({ state: 'hidden' });
+    expect(await page.locator(':focus').getAttribute('aria-label')).toBe(`Stage of ${alias}`);
+
+    await tabTo(page, `Pull sim/${model} from ${alias}`);
+    expect(await page.evaluate('getComputedStyle(document.activeElement).outlineStyle')).not.toBe('none');
+    await page.keyboard.press('Enter');
+    await page.locator('#target-dialog[open]').waitFor();
+    expect(await page.locator(':focus').getAttribute('id')).toBe('target-reason');
+    // a reason is required: Enter alone sends nothing
+    await page.keyboard.press('Enter');
+    expect(fake.fleet.audit(10).filter((e) => e.action === 'pull')).toEqual([]);
+    const reason = 'draining before the 15:00 rollout';
+    await page.keyboard.type(reason);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('tester');
+    await page.keyboard.press('Enter');
+
+    const row = targetRow(page, alias, model);
+    await row.locator('.state-label', { hasText: 'pulled by tester' }).waitFor();
+    expect(await row.locator('.message').innerText()).toContain(reason);
+    expect(await card(page, alias).locator('[data-status]').innerText()).toBe('degraded');
+    const newest = page.locator('#timeline > li').first();
+    expect(await newest.getAttribute('data-kind')).toBe('pull');
+    expect(await newest.innerText()).toMatch(
+      new RegExp(`pulled[\\s\\S]*sim/${model} — by tester[\\s\\S]*${reason}`),
+    );
+    // the focused button is the same element, now offering the way back
+    expect(await page.locator(':focus').getAttribute('aria-label')).toBe(`Restore sim/${model} to ${alias}`);
+    expect(await page.evaluate('window.sameDocument')).toBe(true);
+    expect(fake.fleet.audit(1)[0]).toMatchObject({ action: 'pull', actor: 'tester', alias, model, reason });
+
+    // and the alias's history (the audit log) has it first
+    await tabTo(page, `History of ${alias}`, 'Shift+Tab');
+    await page.keyboard.press('Enter');
+    const latest = page.locator('#history-dialog tbody tr').first();
+    await latest.waitFor();
+    expect((await latest.innerText()).split('\t').slice(1)).toEqual(['pull', model, 'tester', reason]);
+    await page.keyboard.press('Escape');
+    await page.locator('#history-dialog').waitFor({ state: 'hidden' });
+    expect(problems).toEqual([]);
+  });
+
+  it('changes an alias’s stage: deprecating needs a replacement, and the card and timeline show the change', async () => {
+    const { page, fake, problems } = await start();
+    await page.goto(`${fake.url}/dashboard`);
+    await live(page);
+    const alias = 'gemini-3-flash-preview';
+    await card(page, alias)
+      .getByRole('button', { name: `Stage of ${alias}` })
+      .click();
+    const dialog = page.locator('#stage-dialog');
+    await dialog.getByLabel('Stage', { exact: true }).selectOption('deprecated');
+    await dialog.getByLabel('Reason').fill('3.5 is GA');
+    await dialog.getByLabel('Your name').fill('tester');
+    await dialog.getByRole('button', { name: 'Change stage' }).click();
+    // the browser holds the form back and points at what is missing; nothing reached the gateway
+    expect(await page.locator(':focus').getAttribute('id')).toBe('stage-replacement');
+    expect(await dialog.getAttribute('open')).not.toBeNull();
+    expect(fake.fleet.timeline.filter((e) => e.kind === 'stage')).toEqual([]);
+
+    await dialog.getByLabel('Replacement alias').fill('gemini-3.5-flash');
+    await dialog.getByLabel('Shutdown date').fill('2027-03-31');
+    await dialog.getByRole('button', { name: 'Change stage' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    const head = card(page, alias).locator('.alias-head');
+    await head.locator('.badge', { hasText: 'deprecated' }).waitFor();
+    const text = await head.innerText();
+    expect(text).toContain('use gemini-3.5-flash · shutdown 2027-03-31');
+    expect(text).toContain('set by operator');
+    const newest = page.locator('#timeline > li').first();
+    expect(await newest.innerText()).toContain(
+      'preview → deprecated (use gemini-3.5-flash, shutdown 2027-03-31): 3.5 is GA',
+    );
+    // the timeline narrowed to this alias: its change, and the reload that concerns every alias
+    await page.getByLabel('Show events of').selectOption(alias);
+    const shown = page.locator('#timeline > li:not([hidden])');
+    expect(await shown.evaluateAll((items) => items.map((li) => li.getAttribute('data-kind')))).toEqual([
+      'stage',
+      'reload',
+    ]);
+    expect(problems).toEqual([]);
+  });
+
+  it('is locked without the token, rejects a wrong one, and opens with the right one (cookie out of reach of scripts)', async () => {
+    const { page, fake, context, problems } = await start({ token: TOKEN });
+    await page.goto(`${fake.url}/dashboard`);
+    const token = page.getByLabel('Admin token');
+    await token.waitFor();
+    expect(await page.locator('article.alias').count()).toBe(0);
+    expect(await page.locator('#token-rejected').isVisible()).toBe(false);
+
+    await token.fill('not-the-token');
+    await token.press('Enter');
+    await page.waitForURL(/#token-rejected$/);
+    expect(await page.locator('#token-rejected').isVisible()).toBe(true);
+
+    await page.getByLabel('Admin token').fill(TOKEN);
+    await page.getByLabel('Admin token').press('Enter');
+    await live(page);
+    expect(page.url()).toBe(`${fake.url}/dashboard`);
+    const cookies = await context.cookies();
+    expect(cookies).toEqual([
+      expect.objectContaining({ name: 'aliasgate_admin', httpOnly: true, sameSite: 'Strict' }),
+    ]);
+    expect(await page.evaluate('document.cookie')).toBe('');
+
+    // a start-up link carrying the token once: the cookie is set and the token leaves the address bar
+    await context.clearCookies();
+    await page.goto(`${fake.url}/dashboard?token=${TOKEN}`);
+    await live(page);
+    expect(page.url()).toBe(`${fake.url}/dashboard`);
+    expect(problems).toEqual([]);
+  });
+
+  it('shows the token form in place when the session ends under it', async () => {
+    const { page, fake, problems } = await start({ token: TOKEN });
+    await page.goto(`${fake.url}/dashboard?token=${TOKEN}`);
+    await live(page);
+    fake.expireSessions();
+    fake.dropEventStreams();
+    await page.locator('#link[data-link="locked"]').waitFor();
+    await page.getByLabel('Admin token').fill(TOKEN);
+    await page.getByLabel('Admin token').press('Enter');
+    await live(page);
+    // what the browser logged is the stream's cut and the refusals that told the page to ask for the token
+    const expected = /ERR_INCOMPLETE_CHUNKED_ENCODING|failed: GET .*\/admin\/events|401/;
+    expect(problems.filter((p) => !expected.test(p))).toEqual([]);
+    expect(problems.filter((p) => p.startsWith('HTTP 401'))).toEqual([
+      expect.stringMatching(/GET .*\/admin\/events$/),
+      expect.stringMatching(/GET .*\/admin\/status$/),
+    ]);
+  });
+
+  it('warns when the operator store is down and shows the gateway’s refusal in the dialog', async () => {
+    const { page, fake, problems } = await start();
+    await page.goto(`${fake.url}/dashboard`);
+    await live(page);
+    const detail = 'SQLITE_READONLY: attempt to write a readonly database';
+    fake.setStore('operator', { ok: false, detail });
+    await page.locator('[data-store="operator store"]', { hasText: 'operator store DOWN' }).waitFor();
+    expect(await page.locator('#attention').innerText()).toContain(
+      'Operator store down: pulls, restores and stage changes cannot be saved.',
+    );
+
+    const alias = DASH_INCIDENT.twoBuildAlias;
+    await page.getByRole('button', { name: `Pull sim/${DASH_INCIDENT.spareBuild} from ${alias}` }).click();
+    await page.locator('#target-reason').fill('testing the store');
+    await page.locator('#target-by').fill('tester');
+    await page.locator('#target-submit').click();
+    const error = page.locator('#target-dialog .error');
+    await error.waitFor();
+    expect(await error.innerText()).toBe(`The operator store cannot save this change: ${detail}.`);
+    expect(await page.locator('#target-dialog').getAttribute('open')).not.toBeNull();
+    expect(await targetRow(page, alias, DASH_INCIDENT.spareBuild).locator('.state-label').innerText()).toBe(
+      'in rotation',
+    );
+    // the refusal itself is the only error the browser saw
+    expect(problems).toEqual([
+      expect.stringMatching(/^HTTP 503: POST .*\/admin\/pull$/),
+      expect.stringMatching(/^console error: .*503/),
+    ]);
+  });
+
+  it('follows the incident live, and reconnects after the stream drops without repeating the timeline', async () => {
+    const { page, fake, clock, problems } = await start();
+    await page.goto(`${fake.url}/dashboard`);
+    await live(page);
+    const row = targetRow(page, DASH_INCIDENT.alias, DASH_INCIDENT.deadBuild);
+
+    clock.advance(5_000); // the fourth ejection ends: health checks start
+    await row.locator('.state-label', { hasText: 'health checking' }).waitFor();
+    clock.advance(1_000); // the check gets the 404: out again, for longer
+    await row.locator('.state-label', { hasText: 'ejected until 14:07:36 (by host-a:4242)' }).waitFor();
+    const kinds = await page
+      .locator('#timeline > li')
+      .evaluateAll((items) => items.slice(0, 3).map((li) => li.getAttribute('data-kind')));
+    expect(kinds).toEqual(['ejected', 'health_check', 'checking']);
+
+    fake.dropEventStreams();
+    await page.locator('#link[data-link="reconnecting"]').waitFor();
+    await page.locator('#link[data-link="live"]').waitFor();
+    expect(await page.locator('#timeline > li').count()).toBe(fake.fleet.timeline.length);
+    // the cut itself is the only error the browser saw
+    const cut = /failed: GET .*\/admin\/events|ERR_INCOMPLETE_CHUNKED_ENCODING/;
+    expect(problems.filter((p) => !cut.test(p))).toEqual([]);
+  });
+});

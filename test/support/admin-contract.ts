@@ -1,0 +1,151 @@
+import { z } from 'zod';
+
+/**
+ * The admin API the dashboard reads (docs/admin-api.md), as schemas: the fake admin server is typed by them,
+ * and a test can hold the real gateway's answers against them. Extra fields are allowed (the page ignores
+ * them), missing or mistyped ones are not. Times are epoch milliseconds.
+ */
+
+const epochMs = z.number().int().nonnegative();
+const rate = z.number().min(0).max(1);
+
+/** What happened over one window (1 or 5 minutes). */
+export const Window = z.object({
+  requests: z.number().int().nonnegative(),
+  failures: z.number().int().nonnegative(),
+  /** null when there were no requests. */
+  successRate: rate.nullable(),
+  p50Ms: z.number().nonnegative().nullable(),
+  p99Ms: z.number().nonnegative().nullable(),
+  rps: z.number().nonnegative(),
+  /** Alias windows only: upstream attempts per client request. */
+  attemptsPerRequest: z.number().nonnegative().nullable().optional(),
+});
+export type Window = z.infer<typeof Window>;
+
+export const TARGET_STATES = ['in_rotation', 'cooling', 'ejected', 'checking', 'pulled'] as const;
+export type TargetState = (typeof TARGET_STATES)[number];
+
+/** The 10-second buckets of a sparkline: 5 minutes of them. */
+export const SPARKLINE_BUCKETS = 30;
+
+export const Target = z.object({
+  id: z.string().min(1),
+  upstream: z.string().min(1),
+  model: z.string().min(1),
+  weight: z.number().positive(),
+  share: rate,
+  inFlight: z.number().int().nonnegative(),
+  state: z.enum(TARGET_STATES),
+  since: epochMs.optional(),
+  until: epochMs.optional(),
+  ejections: z.number().int().positive().optional(),
+  reason: z.string().optional(),
+  by: z.string().optional(),
+  at: epochMs.optional(),
+  m1: Window,
+  m5: Window,
+  sparkline: z.array(rate.nullable()).length(SPARKLINE_BUCKETS),
+});
+export type Target = z.infer<typeof Target>;
+
+export const STAGES = ['ga', 'preview', 'experimental', 'deprecated'] as const;
+export type Stage = (typeof STAGES)[number];
+
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+
+export const Alias = z.object({
+  name: z.string().min(1),
+  stage: z.enum(STAGES).optional(),
+  replacement: z.string().optional(),
+  shutdown: isoDate.optional(),
+  stageSource: z.enum(['config', 'operator']),
+  fallback: z.array(z.string()),
+  status: z.enum(['healthy', 'degraded', 'unavailable']),
+  targetsInRotation: z.number().int().nonnegative(),
+  traffic: z.object({ m1: Window, m5: Window }),
+  targets: z.array(Target),
+});
+export type Alias = z.infer<typeof Alias>;
+
+const StoreHealth = z.object({ ok: z.boolean(), detail: z.string().optional() });
+export type StoreHealth = z.infer<typeof StoreHealth>;
+
+export const Status = z.object({
+  now: epochMs,
+  replica: z.string().min(1),
+  fleet: z.object({ mode: z.enum(['local', 'redis']), replicas: z.array(z.string()) }),
+  store: z.object({ operator: StoreHealth, health: StoreHealth }),
+  aliases: z.array(Alias),
+});
+export type Status = z.infer<typeof Status>;
+
+export const TIMELINE_KINDS = [
+  'ejected',
+  'readmitted',
+  'checking',
+  'health_check',
+  'pull',
+  'restore',
+  'stage',
+  'reload',
+  'rollout',
+] as const;
+
+export const TimelineEntry = z.object({
+  id: z.number().int().nonnegative(),
+  at: epochMs,
+  kind: z.enum(TIMELINE_KINDS),
+  alias: z.string().optional(),
+  upstream: z.string().optional(),
+  model: z.string().optional(),
+  actor: z.string(),
+  reason: z.string(),
+  until: epochMs.optional(),
+  ok: z.boolean().optional(),
+});
+export type TimelineEntry = z.infer<typeof TimelineEntry>;
+
+export const AuditEntry = z.object({
+  id: z.number().int().nonnegative(),
+  at: epochMs,
+  actor: z.string(),
+  action: z.string(),
+  alias: z.string(),
+  model: z.string(),
+  reason: z.string(),
+  until: epochMs.optional(),
+});
+export type AuditEntry = z.infer<typeof AuditEntry>;
+
+export const Audit = z.object({ entries: z.array(AuditEntry) });
+
+export const TargetAction = z.object({
+  alias: z.string().min(1),
+  model: z.string().min(1),
+  reason: z.string().trim().min(1, 'a reason is required').max(2000),
+  by: z.string().trim().min(1).max(200).optional(),
+});
+export type TargetAction = z.infer<typeof TargetAction>;
+
+export const TargetActionResult = z.object({
+  action: z.enum(['pull', 'restore']),
+  alias: z.string(),
+  model: z.string(),
+  changed: z.boolean(),
+});
+
+export const StageChange = z.object({
+  alias: z.string().min(1),
+  stage: z.enum(STAGES),
+  replacement: z.string().min(1).optional(),
+  shutdown: isoDate.optional(),
+  reason: z.string().trim().min(1, 'a reason is required').max(2000),
+});
+export type StageChange = z.infer<typeof StageChange>;
+
+export const StageChangeResult = z.object({ alias: z.string(), stage: z.enum(STAGES), changed: z.boolean() });
+
+export const ErrorEnvelope = z.object({
+  error: z.object({ code: z.number().int(), message: z.string().min(1), status: z.string().min(1) }),
+});
