@@ -1,7 +1,9 @@
+import { rejectsKey } from '../wire/auth-errors.js';
 import type { ErrorStatus } from '../wire/envelope.js';
 import { retryDelayMs } from '../wire/envelope.js';
 import { bareModelId, modelsNamed, otherModelNamed } from '../wire/model-names.js';
 import { canonicalStatus } from '../wire/status.js';
+import { transportCode, transportWords } from '../wire/transport-errors.js';
 import type { Verdict } from './verdict.js';
 import { OK } from './verdict.js';
 
@@ -33,13 +35,6 @@ export interface UpstreamAnswer {
 export const MAX_RETRY_AFTER_MS = 60 * 60 * 1000;
 
 /**
- * ErrorInfo reasons that mean the upstream refused the gateway's own credential. Google answers a bad
- * key with 400 INVALID_ARGUMENT + ErrorInfo{reason: API_KEY_INVALID} (wire spec §2.1), which would
- * otherwise look like the client's mistake; the client cannot fix the gateway's key.
- */
-const CREDENTIAL_REASONS: ReadonlySet<string> = new Set(['API_KEY_INVALID']);
-
-/**
  * Classifies one upstream HTTP answer (DESIGN "The key rule"). The catalog says each configured
  * target's model exists, so any 404 is the target's fault, never the client's.
  */
@@ -57,7 +52,7 @@ export function classifyResponse(answer: UpstreamAnswer): Verdict {
     }
   }
   if (status === 404) return { kind: 'target_fault', reason: described };
-  if (status === 401 || status === 403 || (status === 400 && rejectsCredential(answer.error))) {
+  if (rejectsKey({ code: status, ...(answer.error ?? {}) })) {
     return { kind: 'target_fault', reason: `upstream rejected the gateway's credentials: ${described}` };
   }
   if (status === 429) return overloaded(answer, described);
@@ -80,15 +75,6 @@ function leakedAlias(answer: UpstreamAnswer): string | undefined {
   if (!answer.aliases || answer.aliases.length === 0) return undefined;
   const requested = bareModelId(answer.requestedModel);
   return modelsNamed(answer.error?.message).find((n) => n !== requested && answer.aliases!.includes(n));
-}
-
-function rejectsCredential(error: ErrorStatus | undefined): boolean {
-  for (const detail of error?.details ?? []) {
-    if (detail['@type'].endsWith('google.rpc.ErrorInfo') && CREDENTIAL_REASONS.has(String(detail.reason))) {
-      return true;
-    }
-  }
-  return false;
 }
 
 /** A 5xx that names a model other than the one asked for exposes a broken backing build. */
@@ -139,35 +125,6 @@ export function parseRetryAfter(value: string | undefined, now?: number): number
 }
 
 /**
- * Human words for the stable error codes a failed attempt can carry: undici 7's `UND_ERR_*`
- * (lib/core/errors.js), Node's system errors, and the gateway's own `ATTEMPT_TIMEOUT` (per-try
- * timer fired) and `MALFORMED_BODY` (a 2xx whose body could not be framed or parsed).
- */
-const TRANSPORT_CODES: Readonly<Record<string, string>> = {
-  UND_ERR_SOCKET: 'socket failed mid-request',
-  UND_ERR_CONNECT_TIMEOUT: 'connect timed out',
-  UND_ERR_HEADERS_TIMEOUT: 'no response headers in time',
-  UND_ERR_BODY_TIMEOUT: 'response body stalled',
-  UND_ERR_HEADERS_OVERFLOW: 'response headers too large',
-  UND_ERR_RES_CONTENT_LENGTH_MISMATCH: 'response body shorter or longer than its content-length',
-  UND_ERR_RES_EXCEEDED_MAX_SIZE: 'response body too large',
-  UND_ERR_CLOSED: 'connection pool closed',
-  UND_ERR_DESTROYED: 'connection pool destroyed',
-  UND_ERR_ABORTED: 'request aborted',
-  ECONNRESET: 'connection reset by the upstream',
-  ECONNREFUSED: 'connection refused',
-  ECONNABORTED: 'connection aborted',
-  EPIPE: 'connection closed while sending',
-  ETIMEDOUT: 'network timed out',
-  EHOSTUNREACH: 'upstream host unreachable',
-  ENETUNREACH: 'network unreachable',
-  ENOTFOUND: 'upstream host not found in DNS',
-  EAI_AGAIN: 'DNS lookup failed temporarily',
-  ATTEMPT_TIMEOUT: 'attempt timed out',
-  MALFORMED_BODY: 'upstream body malformed',
-};
-
-/**
  * Classifies an attempt that produced no HTTP answer. Every such failure is `transient` with
  * `local` origin: we saw it on our side of the wire, and trying another target may work. The
  * decision keys on the error's stable `code` (searched down the `cause` chain, since undici's
@@ -175,23 +132,12 @@ const TRANSPORT_CODES: Readonly<Record<string, string>> = {
  * names the code so logs and status pages can group by it. A client abort is not classified here.
  */
 export function classifyTransport(err: unknown): Verdict {
-  const code = errorCode(err);
+  const code = transportCode(err);
   if (code === undefined) {
     return { kind: 'transient', reason: `unknown transport error (${errorName(err)})`, origin: 'local' };
   }
-  const words = TRANSPORT_CODES[code] ?? (code.startsWith('HPE_') ? 'malformed HTTP from the upstream' : '');
+  const words = transportWords(code);
   return { kind: 'transient', reason: words ? `${code}: ${words}` : code, origin: 'local' };
-}
-
-/** The first string `code` on the error or its causes (and, for an AggregateError, its first error). */
-function errorCode(err: unknown): string | undefined {
-  let current: unknown = err;
-  for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {
-    const { code, cause, errors } = current as { code?: unknown; cause?: unknown; errors?: unknown };
-    if (typeof code === 'string' && code !== '' && code !== 'UND_ERR') return code;
-    current = cause ?? (Array.isArray(errors) ? errors[0] : undefined);
-  }
-  return undefined;
 }
 
 function errorName(err: unknown): string {

@@ -1,4 +1,4 @@
-import type { ConfigIssue } from './issue.js';
+import type { ConfigIssue } from '../validation/issue.js';
 import { MODEL_ID, MODEL_ID_HINT, UPSTREAM_NAME, UPSTREAM_NAME_HINT } from './scalars.js';
 import type { AliasConfig, Config } from './schema.js';
 

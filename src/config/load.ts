@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { type Document, isPair, isScalar, isSeq, LineCounter, parseDocument, visit } from 'yaml';
+import { type Document, isPair, isScalar, isSeq, visit } from 'yaml';
 import { ConfigError } from '../errors.js';
+import { type ConfigIssue, validateWith } from '../validation/issue.js';
+import { issuesError, parseYaml } from '../validation/report.js';
 import { crossCheck } from './cross-checks.js';
 import { type Env, maskReferences, substituteEnv } from './env-substitution.js';
-import { type ConfigIssue, formatPath, issuesFromZod } from './issue.js';
 import { type Config, ConfigSchema } from './schema.js';
-import { lineOfPath } from './source-lines.js';
 
 /**
  * Reads and validates a YAML config file. Throws ConfigError listing every problem, one per line,
@@ -27,26 +27,19 @@ export function loadConfig(path: string, env: Env = process.env): Config {
  * `${NAME}` or `${NAME:-default}` from `env` (see env-substitution.ts).
  */
 export function parseConfig(text: string, sourceName: string, env: Env = process.env): Config {
-  const lines = new LineCounter();
   const { masked, unmask } = maskReferences(text);
-  const doc = parseDocument(masked, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
-  const [syntaxError] = doc.errors;
-  if (syntaxError) {
-    // only the first: after one syntax error the parser's later complaints are mostly echoes of it
-    const where = lines.linePos(syntaxError.pos[0]);
-    throw new ConfigError(`${sourceName}:${where.line}: ${unmask(syntaxError.message.split('\n')[0] ?? '')}`);
-  }
+  const { doc, lines } = parseYaml(masked, sourceName, unmask);
   if (doc.contents === null) {
     throw new ConfigError(
       `${sourceName}:1: the file is empty; a config needs at least upstreams and aliases`,
     );
   }
   const envProblems = substituteAll(doc, env, unmask);
-  if (envProblems.length > 0) throw toConfigError(envProblems, sourceName, doc, lines);
+  if (envProblems.length > 0) throw issuesError(envProblems, sourceName, { doc, lines });
 
   const issues = validate(doc.toJS({ maxAliasCount: 1000 }));
   if ('config' in issues) return issues.config;
-  throw toConfigError(issues.problems, sourceName, doc, lines);
+  throw issuesError(issues.problems, sourceName, { doc, lines });
 }
 
 /**
@@ -56,14 +49,14 @@ export function parseConfig(text: string, sourceName: string, env: Env = process
 export function configFromObject(input: unknown, sourceName = 'config'): Config {
   const result = validate(input);
   if ('config' in result) return result.config;
-  throw new ConfigError(result.problems.map((issue) => `${sourceName}: ${describe(issue)}`).join('\n'));
+  throw issuesError(result.problems, sourceName);
 }
 
 function validate(input: unknown): { config: Config } | { problems: ConfigIssue[] } {
-  const parsed = ConfigSchema.safeParse(input, { reportInput: true });
-  if (!parsed.success) return { problems: issuesFromZod(parsed.error.issues, ConfigSchema) };
-  const problems = crossCheck(parsed.data);
-  return problems.length > 0 ? { problems } : { config: parsed.data };
+  const parsed = validateWith(ConfigSchema, input);
+  if (!parsed.ok) return { problems: parsed.issues };
+  const problems = crossCheck(parsed.value);
+  return problems.length > 0 ? { problems } : { config: parsed.value };
 }
 
 /** Substitutes `${…}` in every string value (never in keys), in place; returns the failures. */
@@ -94,21 +87,4 @@ function pathOf(ancestry: readonly unknown[], node: unknown): PropertyKey[] {
     else if (isSeq(step)) path.push(step.items.indexOf(chain[index + 1] as never));
   });
   return path;
-}
-
-function toConfigError(
-  issues: ConfigIssue[],
-  sourceName: string,
-  doc: Document,
-  lines: LineCounter,
-): ConfigError {
-  const located = issues.map((issue) => ({ line: lineOfPath(doc, lines, issue.path, issue.atKey), issue }));
-  located.sort((a, b) => a.line - b.line);
-  return new ConfigError(
-    located.map(({ line, issue }) => `${sourceName}:${line}: ${describe(issue)}`).join('\n'),
-  );
-}
-
-function describe(issue: ConfigIssue): string {
-  return issue.path.length === 0 ? issue.message : `${formatPath(issue.path)}: ${issue.message}`;
 }

@@ -1,3 +1,4 @@
+import { rejectsKey } from '../wire/auth-errors.js';
 import { otherModelNamed } from '../wire/model-names.js';
 import { percent } from './format.js';
 import type { ErrorGroup } from './group.js';
@@ -105,8 +106,7 @@ export function causeOf(group: ErrorGroup, model: string): Cause {
   const error = group.example;
   if (error.kind !== 'http') return { kind: error.kind === 'transport' ? 'unreachable' : error.kind };
   const status = error.httpStatus ?? 0;
-  if (status === 401 || status === 403) return { kind: 'key' };
-  if (status === 400 && /API[_ ]KEY/i.test(error.message)) return { kind: 'key' };
+  if (rejectsKey({ code: status, message: error.message })) return { kind: 'key' };
   if (status === 404) {
     const build = otherModelNamed(error.message, model);
     return build ? { kind: 'broken-backing-build', build } : { kind: 'model-not-found' };

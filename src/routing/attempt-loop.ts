@@ -2,26 +2,19 @@ import type { AliasEntry } from '../catalog/alias.js';
 import type { Target, TargetId } from '../catalog/target.js';
 import type { Verdict } from '../classify/verdict.js';
 import type { Clock } from '../clock.js';
+import type { RoutingConfig } from '../config/schema.js';
 import type { Random } from '../random.js';
 import { type Candidate, pickTarget } from './balancer.js';
 import type { RetryBudget } from './retry-budget.js';
 
-/** The retry policy, as data (docs/design.md §4). Defaults live in the config schema. */
-export interface RoutingPolicy {
-  /** Upstream attempts per client request, fallbacks included. */
-  maxAttempts: number;
-  /** Attempts on one alias before moving down the fallback chain. */
-  maxAttemptsPerAlias: number;
-  /** Time to the decision of one attempt, ms. */
-  perTryTimeoutMs: number;
-  /** Whole request until its first byte reaches the client, ms. */
-  deadlineMs: number;
-  /**
-   * Least time worth starting an attempt with, ms: with less left before the deadline the request ends as
-   * `deadline` instead of sending an attempt that cannot finish (no upstream answers in 1 ms).
-   */
-  minAttemptMs: number;
-}
+/**
+ * The retry policy, as data (docs/design.md §4): the config's `routing` section, whose schema documents every field,
+ * its unit and its default.
+ */
+export type RoutingPolicy = Pick<
+  RoutingConfig,
+  'maxAttempts' | 'maxAttemptsPerAlias' | 'perTryTimeoutMs' | 'deadlineMs' | 'minAttemptMs'
+>;
 
 /**
  * What trying one target came to. `answer` is there when the target's answer is the request's (ok, or a

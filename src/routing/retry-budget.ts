@@ -1,20 +1,9 @@
 import type { Clock } from '../clock.js';
+import type { RoutingConfig } from '../config/schema.js';
 import { SlidingWindow } from '../health/sliding-window.js';
 
-export interface RetryBudgetOptions {
-  /** Retries allowed as a percentage of client requests in the window. Default 20. */
-  percent: number;
-  /** Retries per second allowed regardless of traffic, so low-traffic aliases can still retry. Default 10. */
-  minRetriesPerSecond: number;
-  /** How far back requests and retries are counted, in ms. Default 10000. */
-  windowMs: number;
-}
-
-export const DEFAULT_RETRY_BUDGET: RetryBudgetOptions = Object.freeze({
-  percent: 20,
-  minRetriesPerSecond: 10,
-  windowMs: 10_000,
-});
+/** The config's `routing.retryBudget`: its schema documents each field, unit and default. */
+export type RetryBudgetOptions = RoutingConfig['retryBudget'];
 
 const REQUESTS = 0;
 const RETRIES = 1;

@@ -1,10 +1,10 @@
+import { formatPath, validateWith } from '../validation/issue.js';
 import { errorStatus, JSON_CONTENT_TYPE, renderEnvelope } from '../wire/envelope.js';
 import type { SimContext } from './context.js';
 import { type Exchange, readBody } from './exchange.js';
 import type { BuildView } from './fleet.js';
 import { isObject } from './request-fields.js';
 import { BuildPatchSchema } from './scenario.js';
-import { describeIssue } from './scenario-load.js';
 
 /**
  * Run-time control under `/_sim/` (not part of the Gemini surface):
@@ -56,9 +56,9 @@ export type PatchResult = { view: BuildView } | { status: 400 | 404; message: st
 export function patchBuild(ctx: Pick<SimContext, 'fleet'>, name: string, input: unknown): PatchResult {
   if (!ctx.fleet.build(name)) return { status: 404, message: `unknown build "${name}"` };
   if (!isObject(input)) return { status: 400, message: 'expected a JSON object' };
-  const parsed = BuildPatchSchema.safeParse(input);
-  if (!parsed.success) return { status: 400, message: describeIssue(parsed.error.issues[0]!, input).text };
-  ctx.fleet.configure(name, parsed.data);
+  const parsed = validateWith(BuildPatchSchema, input);
+  if (!parsed.ok) return { status: 400, message: describeIssues(parsed.issues) };
+  ctx.fleet.configure(name, parsed.value);
   return { view: ctx.fleet.view(name)! };
 }
 
@@ -68,4 +68,10 @@ function reply(ex: Exchange, status: number, value: unknown): void {
 
 function fail(ex: Exchange, status: number, message: string): void {
   ex.send(status, JSON_CONTENT_TYPE, renderEnvelope(errorStatus(status, message)));
+}
+
+function describeIssues(issues: readonly { path: readonly PropertyKey[]; message: string }[]): string {
+  return issues
+    .map((i) => (i.path.length > 0 ? `${formatPath(i.path)}: ${i.message}` : i.message))
+    .join('; ');
 }

@@ -31,3 +31,25 @@ export function invalidApiKey(): ErrorStatus {
     },
   ]);
 }
+
+/** ErrorInfo reasons that mean the caller's key was refused (docs/wire.md §2.1). */
+const KEY_REASONS: ReadonlySet<string> = new Set(['API_KEY_INVALID']);
+
+/**
+ * Whether an error answer means the API key was refused: 401 or 403, or Google's 400 for a bad key (an ErrorInfo
+ * `API_KEY_INVALID`, or, where the details were not kept, its message "API key not valid"). The gateway's classifier
+ * reads it as a fault of its own upstream key; the probe as a key problem to report.
+ */
+export function rejectsKey(error: {
+  code: number;
+  message?: string;
+  details?: readonly { '@type': string }[];
+}): boolean {
+  if (error.code === 401 || error.code === 403) return true;
+  if (error.code !== 400) return false;
+  for (const detail of error.details ?? []) {
+    const reason = (detail as { reason?: unknown }).reason;
+    if (detail['@type'].endsWith('google.rpc.ErrorInfo') && KEY_REASONS.has(String(reason))) return true;
+  }
+  return /API[_ ]key not valid|API_KEY_INVALID/i.test(error.message ?? '');
+}

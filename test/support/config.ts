@@ -12,3 +12,16 @@ export function configProblems(yaml: string, env: Record<string, string> = {}): 
   }
   throw new Error('expected a ConfigError');
 }
+
+/** The config's defaults, as the schema gives them (the one place they are defined). */
+export const DEFAULTS = parseConfig(
+  'upstreams: { u: { baseUrl: "http://127.0.0.1:1" } }\naliases: { a: { targets: [{ upstream: u, model: m }] } }\n',
+  'defaults.yaml',
+  {},
+);
+
+/** The default outlier policy (config `health`). */
+export const DEFAULT_OUTLIER_POLICY = DEFAULTS.health;
+
+/** The default retry budget (config `routing.retryBudget`). */
+export const DEFAULT_RETRY_BUDGET = DEFAULTS.routing.retryBudget;

@@ -261,21 +261,21 @@ describe('classifyTransport', () => {
   const coded = (code: string) => Object.assign(new Error('whatever the message says'), { code });
 
   it.each([
-    ['UND_ERR_SOCKET', 'UND_ERR_SOCKET: socket failed mid-request'],
+    ['UND_ERR_SOCKET', 'UND_ERR_SOCKET: connection closed by the other side mid-request'],
     ['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT: connect timed out'],
     ['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT: no response headers in time'],
     ['UND_ERR_BODY_TIMEOUT', 'UND_ERR_BODY_TIMEOUT: response body stalled'],
     ['UND_ERR_CLOSED', 'UND_ERR_CLOSED: connection pool closed'],
     ['UND_ERR_ABORTED', 'UND_ERR_ABORTED: request aborted'],
-    ['ECONNRESET', 'ECONNRESET: connection reset by the upstream'],
+    ['ECONNRESET', 'ECONNRESET: connection reset by the other side'],
     ['ECONNREFUSED', 'ECONNREFUSED: connection refused'],
     ['EPIPE', 'EPIPE: connection closed while sending'],
     ['ETIMEDOUT', 'ETIMEDOUT: network timed out'],
-    ['ENOTFOUND', 'ENOTFOUND: upstream host not found in DNS'],
+    ['ENOTFOUND', 'ENOTFOUND: host not found in DNS'],
     ['EAI_AGAIN', 'EAI_AGAIN: DNS lookup failed temporarily'],
     ['ATTEMPT_TIMEOUT', 'ATTEMPT_TIMEOUT: attempt timed out'],
     ['MALFORMED_BODY', 'MALFORMED_BODY: upstream body malformed'],
-    ['HPE_INVALID_CONSTANT', 'HPE_INVALID_CONSTANT: malformed HTTP from the upstream'],
+    ['HPE_INVALID_CONSTANT', 'HPE_INVALID_CONSTANT: malformed HTTP from the other side'],
     ['ESOMETHINGNEW', 'ESOMETHINGNEW'],
   ])('%s', (code, reason) => {
     expect(classifyTransport(coded(code))).toEqual({ kind: 'transient', reason, origin: 'local' });
@@ -296,7 +296,7 @@ describe('classifyTransport', () => {
 
   it('keys on the code, not the message', () => {
     const lying = Object.assign(new Error('ECONNREFUSED happened'), { code: 'UND_ERR_SOCKET' });
-    expect(classifyTransport(lying)).toMatchObject({ reason: 'UND_ERR_SOCKET: socket failed mid-request' });
+    expect(classifyTransport(lying)).toMatchObject({ reason: 'UND_ERR_SOCKET: connection closed by the other side mid-request' });
   });
 
   it.each([

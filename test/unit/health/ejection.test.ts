@@ -8,9 +8,9 @@ import {
   nextEjectionCount,
 } from '../../../src/health/ejection.js';
 import type { OutlierPolicy } from '../../../src/health/policy.js';
-import { DEFAULT_OUTLIER_POLICY } from '../../../src/health/policy.js';
 import type { EjectionState as TargetHealth } from '../../../src/health/target-state.js';
 import type { Random } from '../../../src/random.js';
+import { DEFAULT_OUTLIER_POLICY } from '../../support/config.js';
 
 const policy = DEFAULT_OUTLIER_POLICY;
 const fixed = (u: number): Random => ({ next: () => u });

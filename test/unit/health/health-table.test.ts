@@ -3,8 +3,8 @@ import type { Verdict } from '../../../src/classify/verdict.js';
 import { ManualClock } from '../../../src/clock.js';
 import { HealthTable } from '../../../src/health/health-table.js';
 import type { OutlierPolicy } from '../../../src/health/policy.js';
-import { DEFAULT_OUTLIER_POLICY } from '../../../src/health/policy.js';
 import type { Random } from '../../../src/random.js';
+import { DEFAULT_OUTLIER_POLICY } from '../../support/config.js';
 
 const DEAD_404 = '404 NOT_FOUND: Model not found: models/gemini-v4p1s-rev24-ajax-sentinel';
 const ok: Verdict = { kind: 'ok' };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Verdict } from '../../../src/classify/verdict.js';
 import { OutlierDetector } from '../../../src/health/outlier.js';
-import { DEFAULT_OUTLIER_POLICY } from '../../../src/health/policy.js';
+import { DEFAULT_OUTLIER_POLICY } from '../../support/config.js';
 
 const T0 = 1_700_000_000_000;
 const ok: Verdict = { kind: 'ok' };

@@ -4,11 +4,11 @@ import { type Target, targetId } from '../../../src/catalog/target.js';
 import { judge } from '../../../src/classify/judge.js';
 import { ManualClock } from '../../../src/clock.js';
 import { HealthTable } from '../../../src/health/health-table.js';
-import { DEFAULT_OUTLIER_POLICY } from '../../../src/health/policy.js';
 import { seededRandom } from '../../../src/random.js';
 import { type LoopResult, runAttempts, type TryTarget } from '../../../src/routing/attempt-loop.js';
 import { RetryBudget } from '../../../src/routing/retry-budget.js';
 import { ATTEMPT_TIMEOUT, type AttemptOutcome } from '../../../src/upstream/attempt.js';
+import { DEFAULT_OUTLIER_POLICY } from '../../support/config.js';
 
 /**
  * Issue 16: whether a request ran out of time is decided once, from what ended its last attempt, never by reading

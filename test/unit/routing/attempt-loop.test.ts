@@ -4,7 +4,6 @@ import { type Target, type TargetId, targetId } from '../../../src/catalog/targe
 import type { Verdict } from '../../../src/classify/verdict.js';
 import { ManualClock } from '../../../src/clock.js';
 import { HealthTable } from '../../../src/health/health-table.js';
-import { DEFAULT_OUTLIER_POLICY } from '../../../src/health/policy.js';
 import { seededRandom } from '../../../src/random.js';
 import {
   type LoopDeps,
@@ -13,6 +12,7 @@ import {
   type TryTarget,
 } from '../../../src/routing/attempt-loop.js';
 import { RetryBudget } from '../../../src/routing/retry-budget.js';
+import { DEFAULT_OUTLIER_POLICY } from '../../support/config.js';
 
 function alias(name: string, models: string[], fallback: string[] = []): AliasEntry {
   return {

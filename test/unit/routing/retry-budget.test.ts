@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/clock.js';
 import type { RetryBudgetOptions } from '../../../src/routing/retry-budget.js';
-import { DEFAULT_RETRY_BUDGET, RetryBudget } from '../../../src/routing/retry-budget.js';
+import { RetryBudget } from '../../../src/routing/retry-budget.js';
+import { DEFAULT_RETRY_BUDGET } from '../../support/config.js';
 
 function grantsInARow(budget: RetryBudget, max = 10_000): number {
   let granted = 0;

@@ -2,7 +2,7 @@ import type * as z from 'zod';
 import { allowedKeys } from './schema-keys.js';
 
 /**
- * One problem found in a config, located by its field path. `atKey` says the path's last step names
+ * One problem found in a config or a simulator scenario, located by its field path. `atKey` says the path's last step names
  * a mapping key (an unknown or badly named key) rather than a value, so the line reported is the
  * key's own line.
  */
@@ -33,11 +33,31 @@ export function issuesFromZod(issues: readonly z.core.$ZodIssue[], schema: z.Zod
       const message = allowed ? `unknown key (expected one of ${allowed.join(', ')})` : 'unknown key';
       return issue.keys.map((key) => ({ path: [...issue.path, key], message, atKey: true }));
     }
+    if (issue.code === 'invalid_key') {
+      // a mapping key that breaks its own rule (a model id with a `/`): point at the key
+      return [{ path: issue.path, message: issue.issues[0]?.message ?? 'invalid key', atKey: true }];
+    }
     return [{ path: issue.path, message: describeIssue(issue) }];
   });
 }
 
+/**
+ * Validates `input` against `schema`, asking zod to keep each offending input on its issue so a message can name the
+ * kind of value found ("expected a number, got a string").
+ */
+export function validateWith<T>(
+  schema: z.ZodType<T>,
+  input: unknown,
+): { ok: true; value: T } | { ok: false; issues: ConfigIssue[] } {
+  const parsed = schema.safeParse(input, { reportInput: true });
+  return parsed.success
+    ? { ok: true, value: parsed.data }
+    : { ok: false, issues: issuesFromZod(parsed.error.issues, schema) };
+}
+
 function describeIssue(issue: z.core.$ZodIssue): string {
+  // our schemas word their own messages in lower case; zod's defaults ("Too small: …") are reworded below
+  if (/^[a-z]/.test(issue.message) && issue.code !== 'invalid_type') return issue.message;
   switch (issue.code) {
     case 'invalid_type':
       return issue.input === undefined
@@ -51,8 +71,11 @@ function describeIssue(issue: z.core.$ZodIssue): string {
       return `expected one of ${issue.values.map(String).join(', ')}`;
     case 'not_multiple_of':
       return `expected a multiple of ${String(issue.divisor)}`;
-    case 'invalid_union':
-      return 'invalid value';
+    case 'invalid_union': {
+      // a discriminated union given an unknown discriminator (`kind: deadd`): name the kinds there are
+      const options = (issue as { options?: unknown }).options;
+      return Array.isArray(options) ? `expected one of ${options.map(String).join(', ')}` : 'invalid value';
+    }
     default:
       // invalid_format, custom, invalid_key, invalid_element: our schema gives these their wording
       return issue.message;
