@@ -1,0 +1,100 @@
+import fc from 'fast-check';
+import { expect } from 'vitest';
+import { expectEnvelopeError } from './fault-expect.js';
+import { KEY_PATTERN, type Target } from './fuzz-arbitraries.js';
+import { type FuzzAnswer, type FuzzRequest, sendRaw } from './fuzz-http.js';
+import { type FuzzStack, GOOD_KEY } from './fuzz-stack.js';
+
+/**
+ * Runs one property within the time budget. The seed is printed by fast-check on failure; FUZZ_SEED (and
+ * FUZZ_PATH, from the same report) replays a failure.
+ */
+export function fuzzParams(numRuns: number): fc.Parameters<unknown> {
+  const seed = process.env.FUZZ_SEED;
+  const path = process.env.FUZZ_PATH;
+  return {
+    numRuns,
+    plugins: [fc.interruptAfterTimeLimit(8000)],
+    ...(seed ? { seed: Number(seed) } : {}),
+    ...(path ? { path } : {}),
+  };
+}
+
+/** A client that declares more body than it sends is left waiting by design: no answer is then fine. */
+const WAIT_FOR_LIAR_MS = 300;
+const WAIT_MS = 10_000;
+
+/** A fuzzed request's answer, checked against every property that holds whatever the request was. */
+export async function exchange(stack: FuzzStack, target: Target, req: FuzzRequest): Promise<FuzzAnswer> {
+  const lyingLong = req.declaredLength !== undefined && req.declaredLength > req.body.length;
+  const before = stack.sim.stats().requests.total;
+  const answer = await sendRaw(stack.gateways[target].url, req, lyingLong ? WAIT_FOR_LIAR_MS : WAIT_MS);
+  const upstreamCalls = stack.sim.stats().requests.total - before;
+  if (answer.kind === 'none') {
+    expect(lyingLong, `the gateway never answered: ${answer.reason}`).toBe(true);
+    return answer;
+  }
+  const gatewayMade = answer.headers['x-aliasgate-target'] === undefined;
+  const described = `${answer.status} ${answer.body.toString('utf8', 0, 400)}`;
+  if (gatewayMade) {
+    // (a) no 5xx of its own, but for the 504 a client asks for with a short X-Server-Timeout
+    if (answer.status >= 500) {
+      expect(answer.status === 504 && clientSetDeadline(req), `gateway-made ${described}`).toBe(true);
+    }
+    // (c) a local refusal costs no upstream call
+    if (answer.status >= 400 && answer.status < 500) {
+      expect(upstreamCalls, `upstream calls for the local refusal ${described}`).toBe(0);
+    }
+    // (d) its errors are Google's envelope, as JSON
+    if (answer.status >= 400) expectErrorEnvelope(answer, req.method === 'HEAD');
+  }
+  // (e) no key is echoed: not one the client sent, not one the gateway holds
+  const seen = JSON.stringify(answer.headers) + answer.body.toString('latin1');
+  for (const key of sentKeys(req, stack))
+    expect(seen.includes(key), `response echoes the key ${key}`).toBe(false);
+  return answer;
+}
+
+function expectErrorEnvelope(answer: Extract<FuzzAnswer, { kind: 'answer' }>, head: boolean): void {
+  expect(answer.headers['content-type'], `content type of a gateway-made ${answer.status}`).toBe(
+    'application/json; charset=UTF-8',
+  );
+  if (head) return;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(answer.body.toString('utf8'));
+  } catch {
+    throw new Error(`gateway-made ${answer.status} is not JSON: ${answer.body.toString('utf8', 0, 200)}`);
+  }
+  // the OpenAI-compatible surface wraps the same envelope in an array, as Google's does
+  const envelope = Array.isArray(parsed) && parsed.length === 1 ? parsed[0] : parsed;
+  expect(Object.keys(envelope as object)).toEqual(['error']);
+  expectEnvelopeError((envelope as { error: unknown }).error, answer.status);
+}
+
+function clientSetDeadline(req: FuzzRequest): boolean {
+  const header = req.headers['x-server-timeout'];
+  const seconds = header === undefined ? Number.NaN : Number(header.trim());
+  return Number.isFinite(seconds) && seconds > 0;
+}
+
+function sentKeys(req: FuzzRequest, stack: FuzzStack): Set<string> {
+  const carried = `${req.path} ${JSON.stringify(req.headers)}`;
+  return new Set([...(carried.match(KEY_PATTERN) ?? []), ...stack.secrets, GOOD_KEY]);
+}
+
+const HI = JSON.stringify({ contents: [{ parts: [{ text: 'hi' }] }] });
+
+/** (b) After a run the gateways are alive and serving: /healthz answers, and so does a valid request. */
+export async function expectStillServing(stack: FuzzStack): Promise<void> {
+  for (const target of ['keyed', 'open'] as const) {
+    const { url } = stack.gateways[target];
+    expect((await fetch(`${url}/healthz`)).status, `${target} /healthz`).toBe(200);
+    const res = await fetch(`${url}/v1beta/models/chat:generateContent`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-goog-api-key': GOOD_KEY },
+      body: HI,
+    });
+    expect(res.status, `${target}: a valid request after the fuzz: ${await res.text()}`).toBe(200);
+  }
+}
