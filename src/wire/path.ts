@@ -27,16 +27,29 @@ export function parseGeminiPath(pathname: string): GeminiRoute | undefined {
   if (rest === 'openai/models') return { kind: 'openaiModels', version };
   if (rest === 'openai/embeddings') return { kind: 'openaiEmbeddings', version };
   if (rest.startsWith('openai/models/')) {
-    return { kind: 'openaiModel', version, model: decodeURIComponent(rest.slice('openai/models/'.length)) };
+    return { kind: 'openaiModel', version, model: decodeSegment(rest.slice('openai/models/'.length)) };
   }
   if (!rest.startsWith('models/')) return undefined;
   const resource = rest.slice('models/'.length);
   const colon = resource.indexOf(':');
-  if (colon < 0) return { kind: 'getModel', version, model: decodeURIComponent(resource) };
-  const model = decodeURIComponent(resource.slice(0, colon));
+  if (colon < 0) return { kind: 'getModel', version, model: decodeSegment(resource) };
+  const model = decodeSegment(resource.slice(0, colon));
   const verb = resource.slice(colon + 1);
   if (isGenerationMethod(verb)) return { kind: 'method', version, model, method: verb };
   return { kind: 'unknownMethod', version, model, verb };
+}
+
+/**
+ * A path segment with its escapes decoded. A malformed escape (`%zz`, a cut-off UTF-8 sequence) leaves the segment
+ * as the client wrote it: no model has such a name, so the request ends in a plain "not found" instead of an
+ * exception deep in request handling.
+ */
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }
 
 /** `models/x` → `x`; ids arrive both ways in bodies. */
