@@ -15,7 +15,7 @@ it('/admin/*, /metrics and /healthz with any method, query, headers and body: no
     fc.asyncProperty(target, requestOf(adminPath), async (t, req) => {
       await exchange(stack, t, req);
     }),
-    fuzzParams(400),
+    fuzzParams(1000),
   );
 });
 

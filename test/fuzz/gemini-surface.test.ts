@@ -15,7 +15,7 @@ it('/v1beta/models/{model}:{verb} with any method, query, headers and body: no g
     fc.asyncProperty(target, requestOf(geminiPath), async (t, req) => {
       await exchange(stack, t, req);
     }),
-    fuzzParams(400),
+    fuzzParams(2000),
   );
 });
 

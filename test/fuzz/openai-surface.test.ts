@@ -15,7 +15,7 @@ it('/v1beta/openai/chat/completions, /v1/chat/completions and the other OpenAI-c
     fc.asyncProperty(target, requestOf(openaiPath), async (t, req) => {
       await exchange(stack, t, req);
     }),
-    fuzzParams(400),
+    fuzzParams(2000),
   );
 });
 

@@ -15,7 +15,7 @@ it('any path (broken escapes, .., unicode, very long segments) with any method, 
     fc.asyncProperty(target, requestOf(randomPath), async (t, req) => {
       await exchange(stack, t, req);
     }),
-    fuzzParams(400),
+    fuzzParams(2000),
   );
 });
 

@@ -10,16 +10,19 @@ import {
 import {
   ALIAS,
   BUILD,
+  CLIENT_KEY,
   call,
   calls,
   directBody,
   type FaultStack,
   type FaultStackOptions,
   type Mode,
+  pathFor,
   type Seen,
   sseEvents,
   startFaultStack,
 } from '../support/fault-stack.js';
+import { sendRaw } from '../support/fuzz-http.js';
 
 /**
  * The fault matrix: for each way an upstream build can fail, what a client of the gateway sees, how many upstream
@@ -365,6 +368,57 @@ describe('via pair: an answer larger than the gateway holds', () => {
     expect({ a: calls(s, BUILD.a), b: calls(s, BUILD.b) }).toEqual({ a: 1, b: 0 });
     expect(targetA(s)).toMatchObject({ state: 'in_rotation', failures: 0 });
   });
+});
+
+describe('via pair: a client error is the client’s, not A’s', () => {
+  it.each(BOTH.map((mode) => [mode] as const))(
+    'a 400 for a request without contents passes through unchanged and ends at its length (%s)',
+    async (mode) => {
+      const s = await start();
+      const verb = mode === 'unary' ? 'generateContent' : 'streamGenerateContent?alt=sse';
+      const direct = await directBody(s, BUILD.a, verb, '{}');
+      s.sim.resetStats();
+
+      const seen = await call(s, ALIAS.pair, mode, { body: '{}' });
+      expect(seen.status).toBe(400);
+      expect(seen.headers['x-aliasgate-target']).toBe(`sim/${BUILD.a}`);
+      expect(seen.headers['x-aliasgate-attempts']).toBe('1');
+      expect(seen.text, 'exactly the upstream’s error, nothing after it').toBe(direct);
+      expect(Number(seen.headers['content-length'])).toBe(Buffer.byteLength(direct));
+      expectNoKeys(seen);
+      // the simulator refuses the body before it picks a build, so only its total counts this call
+      expect(s.sim.stats().requests.total, 'upstream calls').toBe(1);
+      expect(targetA(s)).toMatchObject({ state: 'in_rotation', requests: 1, failures: 0 });
+    },
+  );
+
+  it.each(BOTH.map((mode) => [mode] as const))(
+    'nothing follows the passed-through 400 on the connection (%s)',
+    async (mode) => {
+      const s = await start();
+      // node:http, unlike undici, reports bytes past the answer's length as the protocol error they are
+      const wire = await sendRaw(
+        s.url,
+        {
+          method: 'POST',
+          path: pathFor(ALIAS.pair, mode),
+          headers: { 'content-type': 'application/json', 'x-goog-api-key': CLIENT_KEY },
+          body: Buffer.from('{}'),
+        },
+        5000,
+      );
+      expect(wire.kind === 'answer' ? `a well-framed ${wire.status}` : wire.reason).toBe('a well-framed 400');
+    },
+  );
+
+  it.each(BOTH.map((mode) => [mode] as const))(
+    'a client sending ten bad requests does not take A out of rotation (%s)',
+    async (mode) => {
+      const s = await start();
+      for (let i = 0; i < 10; i++) expect((await call(s, ALIAS.pair, mode, { body: '{}' })).status).toBe(400);
+      expect(targetA(s)).toMatchObject({ state: 'in_rotation', failures: 0 });
+    },
+  );
 });
 
 interface SoloRow {

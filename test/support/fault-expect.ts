@@ -13,6 +13,7 @@ import {
 /** google.rpc canonical status of each HTTP code the gateway may make (wire spec §8.2). */
 const CANONICAL: Record<number, string> = {
   400: 'INVALID_ARGUMENT',
+  401: 'UNAUTHENTICATED',
   403: 'PERMISSION_DENIED',
   404: 'NOT_FOUND',
   413: 'INVALID_ARGUMENT',

@@ -132,9 +132,9 @@ export async function call(
   stack: FaultStack,
   alias: string,
   mode: Mode,
-  opts: { timesOut?: boolean; perTryTimeoutMs?: number } = {},
+  opts: { timesOut?: boolean; perTryTimeoutMs?: number; body?: string } = {},
 ): Promise<Seen> {
-  const sent = send(stack.url, pathFor(alias, mode));
+  const sent = send(stack.url, pathFor(alias, mode), opts.body ?? HI);
   if (!opts.timesOut) return sent;
   const step = opts.perTryTimeoutMs ?? ROUTING.perTryTimeoutMs;
   let settled = false;
@@ -152,11 +152,11 @@ export async function call(
   return done;
 }
 
-async function send(url: string, path: string): Promise<Seen> {
+async function send(url: string, path: string, body: string): Promise<Seen> {
   const res = await request(`${url}${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-goog-api-key': CLIENT_KEY },
-    body: HI,
+    body,
   });
   const chunks: Buffer[] = [];
   let broke = false;
@@ -169,11 +169,11 @@ async function send(url: string, path: string): Promise<Seen> {
 }
 
 /** A body as the simulator itself renders it for a build (to serve it later in the wrong place). */
-export async function directBody(stack: FaultStack, build: string, verb: string): Promise<string> {
+export async function directBody(stack: FaultStack, build: string, verb: string, body = HI): Promise<string> {
   const res = await request(`${stack.sim.url}/v1beta/models/${build}:${verb}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-goog-api-key': UPSTREAM_KEY },
-    body: HI,
+    body,
   });
   return res.body.text();
 }

@@ -24,6 +24,8 @@ export function sendRaw(baseUrl: string, req: FuzzRequest, timeoutMs: number): P
   return new Promise((resolve) => {
     const headers = { ...req.headers, 'content-length': String(req.declaredLength ?? req.body.length) };
     let settled = false;
+    /** The status line, once it arrived: an error after it means the answer itself was broken. */
+    let head: number | undefined;
     const settle = (answer: FuzzAnswer) => {
       if (settled) return;
       settled = true;
@@ -33,6 +35,7 @@ export function sendRaw(baseUrl: string, req: FuzzRequest, timeoutMs: number): P
     const client = request(
       { host: url.hostname, port: url.port, method: req.method, path: req.path, headers, agent: false },
       (res) => {
+        head = res.statusCode;
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () =>
@@ -50,7 +53,13 @@ export function sendRaw(baseUrl: string, req: FuzzRequest, timeoutMs: number): P
       settle({ kind: 'none', reason: `no answer within ${timeoutMs} ms` });
       client.destroy();
     }, timeoutMs);
-    client.on('error', (e: NodeJS.ErrnoException) => settle({ kind: 'none', reason: e.code ?? e.message }));
+    client.on('error', (e: NodeJS.ErrnoException) => {
+      const what = e.code ?? e.message;
+      settle({
+        kind: 'none',
+        reason: head === undefined ? what : `the ${head} answer broke off or overran its length (${what})`,
+      });
+    });
     client.end(req.body);
   });
 }

@@ -3,6 +3,7 @@ import { createGateway, type Gateway } from '../../src/gateway.js';
 import type { ScenarioInput } from '../../src/sim/scenario.js';
 import { type SimServer, startSimulator } from '../../src/sim/server.js';
 import { createLogger } from '../../src/telemetry/log.js';
+import { startUpstreamTap, type UpstreamTap } from './upstream-tap.js';
 
 /** The one client key the keyed gateway accepts, and its admin token; both distinctive, so a leak is visible. */
 export const GOOD_KEY = 'fzgoodkey7Qm2Xc9Lr4Tb8Vw';
@@ -32,6 +33,8 @@ export type GatewayKind = 'keyed' | 'open';
 
 export interface FuzzStack {
   sim: SimServer;
+  /** Between the gateways and the simulator: which client request caused which upstream call. */
+  tap: UpstreamTap;
   gateways: Record<GatewayKind, { gateway: Gateway; url: string }>;
   /** Every key a response must never echo, besides the ones a request carried. */
   secrets: readonly string[];
@@ -45,13 +48,14 @@ export interface FuzzStack {
  */
 export async function startFuzzStack(): Promise<FuzzStack> {
   const sim = await startSimulator({ scenario: SCENARIO });
+  const tap = await startUpstreamTap(sim.url);
   const config = (auth: Record<string, unknown>) =>
     configFromObject({
       server: { host: '127.0.0.1', port: 0, bodyLimitBytes: 4 * 1024 * 1024, shutdownGraceMs: 200 },
       state: { sqlitePath: ':memory:' },
       logging: { level: 'silent' },
       auth,
-      upstreams: { sim: { baseUrl: sim.url, apiKey: UPSTREAM_KEY } },
+      upstreams: { sim: { baseUrl: tap.url, apiKey: UPSTREAM_KEY } },
       aliases: {
         chat: {
           targets: [
@@ -78,11 +82,13 @@ export async function startFuzzStack(): Promise<FuzzStack> {
   const open = await start({});
   return {
     sim,
+    tap,
     gateways: { keyed, open },
     secrets: [GOOD_KEY, ADMIN_TOKEN, UPSTREAM_KEY],
     async close() {
       await keyed.gateway.close();
       await open.gateway.close();
+      await tap.close();
       await sim.close();
     },
   };
