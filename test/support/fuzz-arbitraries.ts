@@ -192,8 +192,10 @@ const modelInBody = fc.oneof(
 const HI = { contents: [{ parts: [{ text: 'hi' }] }] };
 
 /** JSON nested far deeper than any schema: arrays, objects, inside contents, inside a response schema. */
-const deeplyNested = fc.tuple(fc.integer({ min: 50, max: 100_000 }), fc.nat(4)).map(([depth, shape]) => {
+const deeplyNested = fc.tuple(fc.integer({ min: 50, max: 100_000 }), fc.nat(6)).map(([depth, shape]) => {
   const arrays = '['.repeat(depth) + ']'.repeat(depth);
+  const schema = `${'{"type":"object","properties":{"a":'.repeat(depth)}{"type":"string"}${'}}'.repeat(depth)}`;
+  const user = '{"role":"user","content":"hi"}';
   switch (shape) {
     case 0:
       return arrays;
@@ -203,10 +205,12 @@ const deeplyNested = fc.tuple(fc.integer({ min: 50, max: 100_000 }), fc.nat(4)).
       return `{"contents":[{"parts":[{"text":"hi","x":${arrays}}]}]}`;
     case 3:
       return `{"model":"chat","messages":[{"role":"user","content":${arrays}}]}`;
-    default: {
-      const schema = `${'{"type":"object","properties":{"a":'.repeat(depth)}{"type":"string"}${'}}'.repeat(depth)}`;
+    case 4:
+      return `{"model":"chat","messages":[${user},{"role":"tool","tool_call_id":"c","content":${arrays}}]}`;
+    case 5:
+      return `{"model":"chat","messages":[${user}],"tools":[{"type":"function","function":{"name":"f","parameters":${schema}}}]}`;
+    default:
       return `{"contents":[{"parts":[{"text":"hi"}]}],"generationConfig":{"responseMimeType":"application/json","responseSchema":${schema}}}`;
-    }
   }
 });
 
