@@ -176,7 +176,7 @@ describe('via pair: B serves, A is ejected after its streak, then costs nothing'
       for (let i = 0; faults < row.ejectAfter && i < 3 * row.ejectAfter; i++) {
         expect(targetA(s).state, `A still in rotation after ${faults} faults`).toBe('in_rotation');
         const before = { a: faultsAtA(), b: calls(s, BUILD.b), c: calls(s, BUILD.c) };
-        const seen = await call(s, ALIAS.pair, mode, { timesOut: row.timesOut });
+        const seen = await call(s, ALIAS.pair, mode, { timesOut: row.timesOut, notBefore: row.timesOut });
         expectServedByB(seen, mode);
         const hit = faultsAtA() - before.a;
         expect(hit).toBeLessThanOrEqual(1);

@@ -123,6 +123,17 @@ export function calls(stack: FaultStack, build: string): number {
   return stack.sim.stats().requests.byBuild[build] ?? 0;
 }
 
+/** How long a stuck attempt is watched, with the clock 1 ms short of its timeout, for an early give-up. */
+const EARLY_WINDOW_MS = 20;
+
+export interface CallOptions {
+  /** A holds its attempts open: move the gateway's clock so that each one times out. */
+  timesOut?: boolean;
+  /** Also check that no attempt is given up before perTryTimeoutMs (not when the deadline is shorter). */
+  notBefore?: boolean;
+  body?: string;
+}
+
 /**
  * One client request through the gateway, with the client's key. With `timesOut`, every time A receives an
  * attempt that will not answer in time, the gateway's clock is moved by perTryTimeoutMs — exactly what makes
@@ -132,11 +143,10 @@ export async function call(
   stack: FaultStack,
   alias: string,
   mode: Mode,
-  opts: { timesOut?: boolean; perTryTimeoutMs?: number; body?: string } = {},
+  opts: CallOptions = {},
 ): Promise<Seen> {
   const sent = send(stack.url, pathFor(alias, mode), opts.body ?? HI);
   if (!opts.timesOut) return sent;
-  const step = opts.perTryTimeoutMs ?? ROUTING.perTryTimeoutMs;
   let settled = false;
   const done = sent.finally(() => {
     settled = true;
@@ -145,7 +155,16 @@ export async function call(
   while (!settled) {
     if (calls(stack, BUILD.a) > driven) {
       driven++;
-      stack.clock.advance(step);
+      if (opts.notBefore) {
+        stack.clock.advance(ROUTING.perTryTimeoutMs - 1);
+        await new Promise((r) => setTimeout(r, EARLY_WINDOW_MS));
+        if (settled || calls(stack, BUILD.a) > driven) {
+          throw new Error(`the gateway gave up on A before perTryTimeoutMs (${ROUTING.perTryTimeoutMs} ms)`);
+        }
+        stack.clock.advance(1);
+      } else {
+        stack.clock.advance(ROUTING.perTryTimeoutMs);
+      }
     }
     await new Promise((r) => setTimeout(r, 1));
   }
