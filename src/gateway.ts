@@ -5,6 +5,7 @@ import type { AdminAccess } from './admin/auth.js';
 import { createAdminHandler } from './admin/server.js';
 import { defaultTokenFile, ensureAdminToken } from './admin/token.js';
 import { ClientAuth } from './api/auth.js';
+import { answerClientError } from './api/client-errors.js';
 import type { OpenStreams } from './api/forward.js';
 import { createApiHandler } from './api/server.js';
 import { Catalog } from './catalog/catalog.js';
@@ -190,6 +191,7 @@ export function createGateway(config: Config, deps: GatewayDeps = {}): Gateway {
         api,
       );
       server.maxConnections = config.server.maxConnections;
+      server.on('clientError', answerClientError);
       adminServer = createServer({ headersTimeout: 10_000, requestTimeout: 60_000 }, admin);
       const data = await bind(server, port, host);
       const adminAddress = await bind(

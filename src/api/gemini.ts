@@ -25,8 +25,8 @@ export async function geminiMethod(
   await serve(deps, req, res, {
     key,
     method: route.method,
-    framing: stream ? (sse ? 'sse' : 'json-array') : 'none',
     request: {
+      framing: stream ? (sse ? 'sse' : 'json-array') : 'none',
       alias: bareModelId(route.model),
       outgoing: {
         endpoint: {
@@ -40,7 +40,6 @@ export async function geminiMethod(
         headers: forwardedHeaders(req),
       },
       mode: stream ? 'stream' : 'unary',
-      sse,
     },
   });
 }

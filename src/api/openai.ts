@@ -28,8 +28,8 @@ export async function chatCompletions(
   await serve(deps, req, res, {
     key,
     method: 'chat/completions',
-    framing: stream ? 'openai-sse' : 'none',
     request: {
+      framing: stream ? 'openai-sse' : 'none',
       alias: [...named][0]!,
       outgoing: {
         endpoint: { surface: 'openai', path: 'chat/completions' },
@@ -38,7 +38,6 @@ export async function chatCompletions(
         headers: forwardedHeaders(req),
       },
       mode: stream ? 'stream' : 'unary',
-      sse: false,
     },
   });
 }

@@ -1,7 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { targetLabel } from '../catalog/target.js';
 import type { ClientSide, Routed, RouteRequest } from '../routing/router.js';
-import type { StreamFraming } from '../upstream/attempt.js';
 import type { Usage } from '../wire/usage.js';
 import { type ClientKey, checkScope } from './auth.js';
 import type { ApiDeps } from './deps.js';
@@ -14,7 +13,6 @@ export interface Serving {
   key: ClientKey | undefined;
   /** The Gemini verb, or the OpenAI-compatible endpoint (metrics and logs). */
   method: string;
-  framing: StreamFraming;
 }
 
 /**
@@ -58,7 +56,7 @@ export async function serve(
   const key = serving.key;
   const result = routed.verdict.kind === 'ok' ? 'ok' : 'client_error';
   forwardAnswer(res, routed, {
-    framing: serving.framing,
+    framing: serving.request.framing,
     streams: deps.streams,
     ...extra(deps.catalog().deprecationHeaders(routed.alias)),
     ...(key ? { onUsage: (usage: Usage | undefined) => deps.metrics.client(key.name, result, usage) } : {}),

@@ -87,6 +87,7 @@ export class HealthChecker {
         }),
         method: 'POST',
         mode: 'unary',
+        framing: 'none',
         timeoutMs,
         holdLimitBytes: 1024 * 1024,
         clock,

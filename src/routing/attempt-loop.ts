@@ -26,8 +26,16 @@ export interface Tried<A> {
   timedOut: boolean;
 }
 
-/** Sends one attempt to a target within `timeoutMs`, judges and records it (router.ts); 'cancelled' when the client left. */
-export type TryTarget<A> = (target: Target, timeoutMs: number) => Promise<Tried<A> | 'cancelled'>;
+/**
+ * Sends one attempt to a target within `timeoutMs`, judges and records it (router.ts); 'cancelled' when the client
+ * left. `byDeadline` says the timeout is the request's own remaining deadline, not the per-try timeout: if it fires,
+ * the client ran out of patience, and the target is not to blame.
+ */
+export type TryTarget<A> = (
+  target: Target,
+  timeoutMs: number,
+  byDeadline: boolean,
+) => Promise<Tried<A> | 'cancelled'>;
 
 /** What the loop reads of the targets' state (HealthTable answers it). */
 export interface TargetView {
@@ -102,7 +110,7 @@ export async function runAttempts<A>(
     attempts++;
     // the request's deadline, not the per-try timeout, bounds this attempt: if it times out, time is up
     const lastChance = remaining <= policy.perTryTimeoutMs;
-    const result = await tryTarget(target, lastChance ? remaining : policy.perTryTimeoutMs);
+    const result = await tryTarget(target, lastChance ? remaining : policy.perTryTimeoutMs, lastChance);
     if (result === 'cancelled') return { kind: 'exhausted', why: 'cancelled', attempts, tried };
     const { verdict } = result;
     if (result.answer !== undefined && (verdict.kind === 'ok' || verdict.kind === 'client_error')) {

@@ -3,7 +3,7 @@ import type { AliasEntry } from '../catalog/alias.js';
 import type { Catalog } from '../catalog/catalog.js';
 import { type Target, targetLabel } from '../catalog/target.js';
 import { judge, judgeCut } from '../classify/judge.js';
-import type { Verdict } from '../classify/verdict.js';
+import { OK, type Verdict } from '../classify/verdict.js';
 import type { Clock } from '../clock.js';
 import { GatewayError } from '../errors.js';
 import type { HealthEvent, HealthTable } from '../health/health-table.js';
@@ -14,10 +14,12 @@ import {
   type AttemptEnd,
   type BodyMode,
   type Downstream,
+  type StreamFraming,
 } from '../upstream/attempt.js';
 import type { Upstreams } from '../upstream/pools.js';
 import { type OutgoingRequest, upstreamRequest } from '../upstream/request.js';
 import { type ErrorStatus, errorStatus } from '../wire/envelope.js';
+import type { GenerationMethod } from '../wire/types.js';
 import { type LoopResult, type RoutingPolicy, runAttempts, type Tried } from './attempt-loop.js';
 import { failureError } from './failure.js';
 import type { RetryBudget } from './retry-budget.js';
@@ -29,8 +31,8 @@ export interface RouteRequest {
   /** The request every attempt sends, addressed to each target's model by upstream/request.ts. */
   outgoing: OutgoingRequest;
   mode: BodyMode;
-  /** Gemini SSE: Google's bare mid-stream error is taken out of the stream and reported (docs/wire.md §7.3). */
-  sse: boolean;
+  /** How a stream is framed: only whole units reach the client, and a failure after commit is told in it. */
+  framing: StreamFraming;
   /** The client's own deadline (X-Server-Timeout), ms, when it gave one. */
   deadlineMs?: number;
 }
@@ -114,11 +116,11 @@ export class Router {
     const catalog = this.#deps.catalog();
     const alias = catalog.get(request.alias);
     if (!alias) throw unknownAlias(catalog, request.alias);
-    const { endpoint } = request.outgoing;
-    if (endpoint.surface === 'gemini' && !alias.methods.includes(endpoint.method)) {
+    const method = geminiMethodOf(request.outgoing.endpoint);
+    if (!alias.methods.includes(method)) {
       throw new GatewayError(
         'METHOD_NOT_SUPPORTED',
-        `models/${alias.name} does not support ${endpoint.method}; it supports ${alias.methods.join(', ')}.`,
+        `models/${alias.name} does not support ${method}; it supports ${alias.methods.join(', ')}.`,
       );
     }
     return alias;
@@ -132,7 +134,11 @@ export class Router {
     let current: Attempt | undefined;
     client.onGone = () => current?.abort(clientClosed());
 
-    const tryTarget = async (target: Target, timeoutMs: number): Promise<Tried<Attempt> | 'cancelled'> => {
+    const tryTarget = async (
+      target: Target,
+      timeoutMs: number,
+      byDeadline: boolean,
+    ): Promise<Tried<Attempt> | 'cancelled'> => {
       if (client.gone) return 'cancelled';
       const upstream = deps.upstreams.get(target.upstream);
       this.#begin(target);
@@ -141,7 +147,7 @@ export class Router {
         ...upstreamRequest(upstream, target.model, request.outgoing),
         method: 'POST',
         mode: request.mode,
-        sse: request.sse,
+        framing: request.framing,
         timeoutMs,
         idleTimeoutMs: deps.idleTimeoutMs,
         holdLimitBytes: HOLD_LIMIT_BYTES,
@@ -153,15 +159,19 @@ export class Router {
         return 'cancelled';
       }
       const verdict = judge(outcome, { model: target.model, now: deps.clock.now(), aliases: names });
-      this.#record(target, verdict);
+      const timedOut = outcome.kind === 'transport' && outcome.error.code === ATTEMPT_TIMEOUT;
       if (outcome.kind === 'answer' && (verdict.kind === 'ok' || verdict.kind === 'client_error')) {
+        // a stream is judged once, when it ends (#afterCommit): a success now and a cut later would count twice
+        if (outcome.complete) this.#record(target, verdict);
         // in flight until its body has been forwarded (see answerOf)
         return { verdict, answer: current, timedOut: false };
       }
+      // a client that gives up early says nothing about the target: an impatient client must not eject builds
+      if (!(timedOut && byDeadline)) this.#record(target, verdict);
       this.#end(target);
       // an answer not taken may still hold a paused upstream stream: let it go
       if (outcome.kind === 'answer' && !outcome.complete) current.abort(notTaken());
-      return { verdict, timedOut: outcome.kind === 'transport' && outcome.error.code === ATTEMPT_TIMEOUT };
+      return { verdict, timedOut };
     };
 
     const result = await runAttempts(
@@ -210,6 +220,7 @@ export class Router {
 
   #answerOf(target: Target, attempt: Attempt): Answer {
     const decided = attempt.decided!;
+    const judgedAtEnd = !decided.complete;
     return {
       status: decided.status,
       headers: decided.headers,
@@ -217,16 +228,23 @@ export class Router {
       forward: (downstream, done) => {
         attempt.forward(downstream, (end) => {
           this.#end(target);
-          done(this.#afterCommit(target, end));
+          done(this.#afterCommit(target, end, judgedAtEnd));
         });
       },
       abort: () => attempt.abort(Object.assign(new Error('gateway shutting down'), { code: 'SHUTDOWN' })),
     };
   }
 
-  /** How a forwarded body ended: nothing to say, or the failure to tell the client (and to charge the target). */
-  #afterCommit(target: Target, end: AttemptEnd): ErrorStatus | undefined {
-    if (end.kind === 'complete' || end.kind === 'aborted') return undefined;
+  /**
+   * How a forwarded body ended: nothing to say, or the failure to tell the client. A stream earns its verdict here, once:
+   * ok when it completed, the cut's verdict when it did not; a client that left says nothing about the target.
+   */
+  #afterCommit(target: Target, end: AttemptEnd, judgedAtEnd: boolean): ErrorStatus | undefined {
+    if (end.kind === 'aborted') return undefined;
+    if (end.kind === 'complete') {
+      if (judgedAtEnd) this.#record(target, OK);
+      return undefined;
+    }
     this.#record(target, judgeCut(end, { model: target.model }));
     const where = `(target ${targetLabel(target)})`;
     if (end.kind === 'upstream_error') return { ...end.error, message: `${end.error.message} ${where}` };
@@ -253,6 +271,12 @@ export class Router {
     const events = this.#deps.health.record(target.id, verdict);
     if (events.length > 0) this.#deps.observer.healthEvents(events);
   }
+}
+
+/** The Gemini verb a request needs of an alias: OpenAI's chat is Google's generateContent, its embeddings embedContent. */
+function geminiMethodOf(endpoint: OutgoingRequest['endpoint']): GenerationMethod {
+  if (endpoint.surface === 'gemini') return endpoint.method;
+  return endpoint.path === 'embeddings' ? 'embedContent' : 'generateContent';
 }
 
 function notTaken(): Error {

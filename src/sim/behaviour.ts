@@ -11,7 +11,10 @@ export type Outcome =
   | { kind: 'reset' }
   | { kind: 'streamCut'; afterChunks: number }
   | { kind: 'streamError'; afterChunks: number; error: ErrorStatus }
-  | { kind: 'malformed' };
+  | { kind: 'malformed' }
+  | { kind: 'notFoundPage' }
+  | { kind: 'bodyCut'; afterBytes: number }
+  | { kind: 'raw'; status: number; contentType: string; body: string };
 
 const ANSWER: Outcome = { kind: 'answer' };
 
@@ -28,7 +31,14 @@ export function decideOutcome(behaviour: Behaviour, build: string, model: string
     case 'dead':
       return { kind: 'error', error: modelNotFound(build, behaviour.message) };
     case 'overloaded':
-      return { kind: 'error', error: quotaExceeded(model, behaviour.retryDelayMs, behaviour.message) };
+      return {
+        kind: 'error',
+        error: quotaExceeded(
+          model,
+          behaviour.retryInfo ? behaviour.retryDelayMs : undefined,
+          behaviour.message,
+        ),
+      };
     case 'transient':
       return { kind: 'error', error: serverError(behaviour.status, behaviour.message) };
     case 'streamError':
@@ -39,9 +49,19 @@ export function decideOutcome(behaviour: Behaviour, build: string, model: string
       };
     case 'streamCut':
       return { kind: 'streamCut', afterChunks: behaviour.afterChunks };
+    case 'bodyCut':
+      return { kind: 'bodyCut', afterBytes: behaviour.afterBytes };
+    case 'raw':
+      return {
+        kind: 'raw',
+        status: behaviour.status,
+        contentType: behaviour.contentType,
+        body: behaviour.body,
+      };
     case 'hang':
     case 'reset':
     case 'malformed':
+    case 'notFoundPage':
       return { kind: behaviour.kind };
   }
 }

@@ -3,6 +3,7 @@ import { type ErrorStatus, JSON_CONTENT_TYPE, renderEnvelope, SSE_CONTENT_TYPE }
 import { JSON_ARRAY_CLOSE, JSON_ARRAY_SEPARATOR, jsonArrayElement, sseEvent } from '../wire/sse.js';
 import type { Outcome } from './behaviour.js';
 import type { Exchange } from './exchange.js';
+import { NOT_FOUND_PAGE_CONTENT_TYPE, notFoundPageHtml } from './not-found-page.js';
 
 /**
  * How an answer is put on the wire; each framing has its own error and success shapes:
@@ -68,6 +69,12 @@ export async function deliver(
       return ex.reset();
     case 'malformed':
       return ex.send(200, CONTENT_TYPE[framing], MALFORMED[framing]);
+    case 'notFoundPage':
+      return ex.send(404, NOT_FOUND_PAGE_CONTENT_TYPE, notFoundPageHtml(pathOf(ex.req.url)));
+    case 'raw':
+      return ex.send(outcome.status, outcome.contentType, outcome.body);
+    case 'bodyCut':
+      return cutBody(ex, framing, answer, outcome.afterBytes);
     case 'streamCut':
       if (answer.kind === 'body') return ex.reset();
       return streamOut(ex, framing, answer, pacing.chunkIntervalMs, { afterChunks: outcome.afterChunks });
@@ -78,6 +85,26 @@ export async function deliver(
         error: outcome.error,
       });
   }
+}
+
+/**
+ * The head, then only part of the answer, then the socket goes. A unary head declares the whole length, as a
+ * real answer would, so the client knows the body is short; at least one byte is always withheld.
+ */
+async function cutBody(ex: Exchange, framing: Framing, answer: Answer, afterBytes: number): Promise<void> {
+  const text = answer.kind === 'body' ? answer.body : answer.events.join('') + answer.tail;
+  const whole = Buffer.from(text, 'utf8');
+  ex.head(200, CONTENT_TYPE[framing], answer.kind === 'body' ? whole.length : undefined);
+  const part = whole.subarray(0, Math.min(afterBytes, whole.length - 1));
+  if (part.length === 0) ex.res.flushHeaders();
+  else await ex.write(part);
+  ex.cut();
+}
+
+function pathOf(url: string | undefined): string {
+  const path = url ?? '/';
+  const q = path.indexOf('?');
+  return q < 0 ? path : path.slice(0, q);
 }
 
 interface StreamStop {

@@ -85,7 +85,7 @@ export class Exchange {
   }
 
   /** Writes one piece of a streamed body; resolves once it is handed to the socket. */
-  write(text: string): Promise<void> {
+  write(text: string | Uint8Array): Promise<void> {
     return new Promise((resolve) => {
       if (this.closed) resolve();
       else this.res.write(text, () => resolve());

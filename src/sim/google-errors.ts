@@ -25,8 +25,15 @@ export function modelNotFound(build: string, message?: string): ErrorStatus {
   return errorStatus(404, message ?? `Model not found: models/${build}`);
 }
 
-/** 429 with QuotaFailure, Help and RetryInfo, as in RooCodeInc/Roo-Code#3883 (§8.1). */
-export function quotaExceeded(model: string, retryDelayMs: number, message?: string): ErrorStatus {
+/**
+ * 429 with QuotaFailure, Help and RetryInfo, as in RooCodeInc/Roo-Code#3883 (§8.1); without a delay the
+ * RetryInfo detail is left out: a 429 that does not say how long to wait.
+ */
+export function quotaExceeded(
+  model: string,
+  retryDelayMs: number | undefined,
+  message?: string,
+): ErrorStatus {
   const details: ErrorDetail[] = [
     {
       '@type': 'type.googleapis.com/google.rpc.QuotaFailure',
@@ -48,8 +55,8 @@ export function quotaExceeded(model: string, retryDelayMs: number, message?: str
         },
       ],
     },
-    retryInfo(retryDelayMs),
   ];
+  if (retryDelayMs !== undefined) details.push(retryInfo(retryDelayMs));
   return errorStatus(
     429,
     message ??

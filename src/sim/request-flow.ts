@@ -4,6 +4,7 @@ import { type Answer, deliver, type Framing, sendError } from './delivery.js';
 import { type Exchange, readBody } from './exchange.js';
 import type { Route } from './fleet.js';
 import { invalidApiKey, invalidJson, missingApiKey, payloadTooLarge } from './google-errors.js';
+import { MAX_NESTING, nestingDepth } from './json-depth.js';
 import { sampleLatencyMs } from './latency.js';
 import { isObject, type Json } from './request-fields.js';
 
@@ -57,6 +58,10 @@ export async function readJson(ctx: SimContext, ex: Exchange, framing: Framing):
   }
   if (!isObject(value)) {
     sendError(ex, framing, invalidJson('Unknown name "": Root element must be a message.'));
+    return undefined;
+  }
+  if (nestingDepth(text) > MAX_NESTING) {
+    sendError(ex, framing, invalidJson(`Message nested deeper than ${MAX_NESTING} levels.`));
     return undefined;
   }
   return value;

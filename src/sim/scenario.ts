@@ -29,7 +29,8 @@ import { z } from 'zod';
  * share of requests it hits, the rest are answered healthily.
  * - `healthy`: answers.
  * - `dead`: 404 NOT_FOUND `Model not found: models/<build>` (the incident).
- * - `overloaded`: 429 RESOURCE_EXHAUSTED with RetryInfo `retryDelayMs` (default 5000).
+ * - `overloaded`: 429 RESOURCE_EXHAUSTED with RetryInfo `retryDelayMs` (default 5000); `retryInfo: false`
+ *   leaves the RetryInfo detail out (a 429 that does not say how long to wait).
  * - `transient`: a 5xx, `status` (default 503 UNAVAILABLE "This model is currently experiencing high demand…").
  * - `hang`: never answers; the request stays open until the client goes away.
  * - `reset`: destroys the socket without an answer.
@@ -37,6 +38,14 @@ import { z } from 'zod';
  * - `streamError`: after `afterChunks` chunks a stream ends with Google's bare error object (§7.3),
  *   status `status` (default 503); on unary methods, that error.
  * - `malformed`: 200 with a body that is not valid JSON.
+ * - `notFoundPage`: Google's frontend HTML 404 page for the requested URL (what a build that is gone from
+ *   the routing layer answers), `text/html`, not a JSON envelope.
+ * - `bodyCut`: status 200 and the framing's headers (a unary answer declares its whole content-length),
+ *   then the first `afterBytes` bytes of the answer (default 64; always fewer than the whole), then the
+ *   socket is destroyed: a reset mid-body, after the headers.
+ * - `raw`: exactly `status` (default 200), `contentType` (default `text/html; charset=UTF-8`) and `body`
+ *   (default empty), whatever the method or framing: an empty 404, an HTML page with 200, a JSON object
+ *   where an SSE stream was asked for, … `rate` applies as for the other kinds.
  *
  * Behaviours and latency apply to the POST methods (generateContent, streams, countTokens,
  * embeddings, OpenAI chat/embeddings). `GET models/{build}` only reflects `dead` (404); the
@@ -71,6 +80,10 @@ export const BehaviourSchema = z.discriminatedUnion('kind', [
       .min(0, { error: 'expected a number >= 0' })
       .default(5000)
       .describe('RetryInfo.retryDelay in the 429, ms (default 5000)'),
+    retryInfo: z
+      .boolean()
+      .default(true)
+      .describe('whether the 429 carries the RetryInfo detail at all (default true)'),
   }),
   z.strictObject({
     kind: z.literal('transient'),
@@ -101,6 +114,34 @@ export const BehaviourSchema = z.discriminatedUnion('kind', [
       .describe('code of the error object that ends the stream (default 503)'),
   }),
   z.strictObject({ kind: z.literal('malformed'), rate }),
+  z.strictObject({ kind: z.literal('notFoundPage'), rate }),
+  z.strictObject({
+    kind: z.literal('bodyCut'),
+    rate,
+    afterBytes: z
+      .number()
+      .int()
+      .min(0, { error: 'expected an integer >= 0' })
+      .default(64)
+      .describe('bytes of the answer sent before the socket is destroyed (default 64)'),
+  }),
+  z.strictObject({
+    kind: z.literal('raw'),
+    rate,
+    status: z
+      .number()
+      .int()
+      .min(200, { error: 'expected an HTTP status 200..599' })
+      .max(599, { error: 'expected an HTTP status 200..599' })
+      .default(200)
+      .describe('HTTP status (default 200)'),
+    contentType: z
+      .string()
+      .min(1)
+      .default('text/html; charset=UTF-8')
+      .describe('content-type header (default text/html; charset=UTF-8)'),
+    body: z.string().default('').describe('the body, sent as is (default empty)'),
+  }),
 ]);
 
 /** A fixed `ms`, or a lognormal given by its median and 99th percentile. A bare number means `{ ms }`. */
@@ -149,9 +190,9 @@ const buildKnobs = {
     .number()
     .int()
     .min(1, { error: 'expected an integer >= 1' })
-    .max(100_000)
+    .max(1_000_000)
     .optional()
-    .describe('size of a text answer in tokens, ≈ chars/4 (default 40)'),
+    .describe('size of a text answer in tokens, ≈ chars/4 (default 40; up to 1e6, a ~4 MB answer)'),
 };
 
 const NAME = /^[a-z0-9][a-z0-9._-]*$/i;

@@ -10,6 +10,7 @@ import { sendError } from './delivery.js';
 import { Exchange } from './exchange.js';
 import { type BuildView, DEFAULT_SEED, Fleet } from './fleet.js';
 import { handleGemini } from './gemini-surface.js';
+import { NOT_FOUND_PAGE_CONTENT_TYPE, notFoundPageHtml } from './not-found-page.js';
 import { handleOpenai } from './openai-surface.js';
 import { newResponseId } from './response.js';
 import type { BehaviourInput, BuildPatch, Scenario, ScenarioInput } from './scenario.js';
@@ -176,14 +177,7 @@ function dispatch(
 
 /** Google's frontend answers unknown URLs with its HTML 404 page, not a JSON envelope. */
 function notFoundPage(ex: Exchange, pathname: string): void {
-  const path = pathname.replace(/[<>&"]/g, (c) => `&#${c.charCodeAt(0)};`);
-  ex.send(
-    404,
-    'text/html; charset=UTF-8',
-    '<!DOCTYPE html>\n<html lang=en>\n  <meta charset=utf-8>\n  <title>Error 404 (Not Found)!!1</title>\n' +
-      `  <p><b>404.</b> <ins>That’s an error.</ins>\n  <p>The requested URL <code>${path}</code> was not found ` +
-      'on this server.  <ins>That’s all we know.</ins>\n',
-  );
+  ex.send(404, NOT_FOUND_PAGE_CONTENT_TYPE, notFoundPageHtml(pathname));
 }
 
 /** A bug in the simulator surfaces as Google's 500, or a cut stream once bytes went out. */

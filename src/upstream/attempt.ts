@@ -21,8 +21,8 @@ export interface AttemptRequest {
   headers: Record<string, string>;
   body: Buffer | null;
   mode: BodyMode;
-  /** Gemini SSE: Google's bare mid-stream error object is taken out of the stream and reported (docs/wire.md §7.3). */
-  sse?: boolean;
+  /** How the stream is framed (stream-watch.ts: whole units only, the first one checked); 'none' for unary. */
+  framing: StreamFraming;
   /** Time to the decision (first chunk of a stream, whole unary body), in ms. */
   timeoutMs: number;
   /** Longest silence between body chunks, in ms (undici's bodyTimeout); 0 for none. */
@@ -89,6 +89,7 @@ export class Attempt implements Dispatcher.DispatchHandler {
   #afterCommit: ((end: AttemptEnd) => void) | undefined;
   #watch: StreamWatch | undefined;
   #finished = false;
+  #truncated = false;
   #finishError: (Error & { code?: string }) | undefined;
 
   constructor(private readonly req: AttemptRequest) {
@@ -142,8 +143,8 @@ export class Attempt implements Dispatcher.DispatchHandler {
   onResponseStart(_c: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
     this.#status = statusCode;
     this.#headers = headers;
-    if (statusCode >= 200 && statusCode < 300) {
-      this.#watch = new StreamWatch({ sse: this.req.sse === true, stream: this.req.mode === 'stream' });
+    if (statusCode >= 200 && statusCode < 300 && this.req.mode === 'stream' && this.req.framing !== 'none') {
+      this.#watch = new StreamWatch(this.req.framing, this.req.holdLimitBytes);
     }
   }
 
@@ -160,17 +161,19 @@ export class Attempt implements Dispatcher.DispatchHandler {
     this.#chunks.push(chunk);
     this.#bytes += chunk.length;
     if (this.#decidedAtAll) return;
-    if (this.#watch) {
+    const ok = this.#status >= 200 && this.#status < 300;
+    if (ok) {
       if (this.req.mode === 'stream' || this.#bytes > this.req.holdLimitBytes) {
         // hold what arrives until forward(): the caller decides on a microtask
         controller.pause();
+        const malformed = this.#watch?.firstUnitOk === false || wrongContentType(this.#headers, this.req);
         this.#decide({
           kind: 'answer',
           status: this.#status,
           headers: this.#headers,
           chunks: this.#chunks,
           complete: false,
-          ...(wrongContentType(this.#headers, this.req) ? { malformed: true } : {}),
+          ...(malformed ? { malformed: true } : {}),
         });
       }
     } else if (this.#bytes > ERROR_BODY_LIMIT) {
@@ -180,6 +183,12 @@ export class Attempt implements Dispatcher.DispatchHandler {
 
   onResponseEnd(): void {
     this.#finished = true;
+    const ending = this.#watch?.end();
+    if (ending?.rest) {
+      if (this.#downstream) this.#downstream.write(ending.rest);
+      else this.#chunks.push(ending.rest);
+    }
+    this.#truncated = ending?.truncated === true;
     if (!this.#decidedAtAll) {
       const bare = this.#watch?.bareError();
       if (bare) {
@@ -193,13 +202,14 @@ export class Attempt implements Dispatcher.DispatchHandler {
         });
         return;
       }
-      const ok = this.#watch !== undefined;
-      // a stream decides at its first chunk, so one that ends undecided was empty
+      const ok = this.#status >= 200 && this.#status < 300;
+      // a stream that ends undecided sent at most one unit: it must be a valid one; a unary body must be JSON
       const malformed =
-        ok &&
-        (this.req.mode === 'stream' ||
-          !looksLikeJsonObject(this.#chunks) ||
-          wrongContentType(this.#headers, this.req));
+        (ok &&
+          (this.req.mode === 'stream'
+            ? this.#watch?.firstUnitOk !== true
+            : !looksLikeJsonObject(this.#chunks))) ||
+        (ok && wrongContentType(this.#headers, this.req));
       this.#decide({
         kind: 'answer',
         status: this.#status,
@@ -242,7 +252,7 @@ export class Attempt implements Dispatcher.DispatchHandler {
     }
     const bare = this.#watch?.bareError();
     if (bare) return { kind: 'upstream_error', error: bare };
-    if (this.#watch?.truncated) return { kind: 'truncated' };
+    if (this.#truncated) return { kind: 'truncated' };
     return { kind: 'complete' };
   }
 }
@@ -259,7 +269,10 @@ function wrongContentType(headers: IncomingHttpHeaders, req: AttemptRequest): bo
   const type = headers['content-type'];
   if (typeof type !== 'string') return false;
   const mime = type.split(';', 1)[0]!.trim().toLowerCase();
-  return mime === 'text/html' || (req.sse === true && mime === 'application/json');
+  return (
+    mime === 'text/html' ||
+    ((req.framing === 'sse' || req.framing === 'openai-sse') && mime === 'application/json')
+  );
 }
 
 /** O(1) check: a JSON object starts with `{` and ends with `}` (whitespace aside). Catches HTML and truncation. */

@@ -67,7 +67,7 @@ describe('a stream never ends in silence', () => {
 
   it('the JSON-array stream ends with an error element and still parses as an array', async () => {
     await startPair();
-    stack.sim.setBehaviour(BUILD, { kind: 'streamCut', afterChunks: 1 });
+    stack.sim.setBehaviour(BUILD, { kind: 'streamCut', afterChunks: 2 });
     const res = await fetch(`${stack.url}/v1beta/models/solo:streamGenerateContent`, {
       method: 'POST',
       body: HI,

@@ -296,7 +296,9 @@ describe('classifyTransport', () => {
 
   it('keys on the code, not the message', () => {
     const lying = Object.assign(new Error('ECONNREFUSED happened'), { code: 'UND_ERR_SOCKET' });
-    expect(classifyTransport(lying)).toMatchObject({ reason: 'UND_ERR_SOCKET: connection closed by the other side mid-request' });
+    expect(classifyTransport(lying)).toMatchObject({
+      reason: 'UND_ERR_SOCKET: connection closed by the other side mid-request',
+    });
   });
 
   it.each([

@@ -130,13 +130,13 @@ describe('scenario errors name the file, the line and the field', () => {
   });
 
   it('no models at all', () => {
-    expect(errorOf(() => parseScenarioText('seed: 3\n', 's.yaml'))).toBe(
-      's.yaml:1: models: required',
-    );
+    expect(errorOf(() => parseScenarioText('seed: 3\n', 's.yaml'))).toBe('s.yaml:1: models: required');
   });
 
   it('a document that is not a mapping', () => {
-    expect(errorOf(() => parseScenarioText('- 1\n', 's.yaml'))).toBe('s.yaml:1: expected a mapping, got a list');
+    expect(errorOf(() => parseScenarioText('- 1\n', 's.yaml'))).toBe(
+      's.yaml:1: expected a mapping, got a list',
+    );
   });
 
   it('inline scenarios are validated too, without a line', () => {

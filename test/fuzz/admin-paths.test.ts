@@ -1,0 +1,29 @@
+import fc from 'fast-check';
+import { afterAll, beforeAll, it } from 'vitest';
+import { adminPath, requestOf, target } from '../support/fuzz-arbitraries.js';
+import { exchange, expectStillServing, fuzzParams } from '../support/fuzz-check.js';
+import { type FuzzStack, startFuzzStack } from '../support/fuzz-stack.js';
+
+let stack: FuzzStack;
+beforeAll(async () => {
+  stack = await startFuzzStack();
+});
+afterAll(() => stack.close());
+
+it('/admin/*, /metrics and /healthz on either listener, with any method, query, headers and body: no gateway-made 5xx, local refusals cost no upstream call, errors are envelopes, no key echoed', async () => {
+  await fc.assert(
+    fc.asyncProperty(
+      target,
+      requestOf(adminPath),
+      fc.constantFrom<'api' | 'admin'>('api', 'admin'),
+      async (t, req, listener) => {
+        await exchange(stack, t, req, listener);
+      },
+    ),
+    fuzzParams(1000),
+  );
+});
+
+it('both gateways still answer /healthz and serve a valid request afterwards', async () => {
+  await expectStillServing(stack);
+});
