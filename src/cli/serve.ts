@@ -78,6 +78,8 @@ async function runGateway(
   demoSimUrl?: string,
 ): Promise<void> {
   const log = createLogger(config.logging.level);
+  // listen for the stop signal before saying we are up: a SIGTERM right after the banner must stop us cleanly
+  const stopped = ctx.io.untilStopped();
   const gateway = createGateway(config, { log, openAdmin: demo });
   // last resort: a bug must be logged and the gateway keep serving, never die on an unhandled rejection
   const onRejection = (reason: unknown) =>
@@ -96,7 +98,7 @@ async function runGateway(
       ctx.io.stdout.write(`dashboard: ${adminUrl}/dashboard?token=${gateway.generatedAdminToken}\n`);
     }
     if (demoSimUrl) ctx.io.stdout.write(demoBanner(url, adminUrl, demoSimUrl));
-    await ctx.io.untilStopped();
+    await stopped;
     await gateway.close();
   } finally {
     process.off('unhandledRejection', onRejection);
@@ -120,6 +122,7 @@ async function runWorkers(
   simUrl: string | undefined,
   log: Logger,
 ): Promise<ExitStatus> {
+  const stopped = ctx.io.untilStopped();
   const env = simUrl ? { [DEMO_SIM_URL]: simUrl } : {};
   const workers = new Set<Worker>();
   const deaths: number[] = [];
@@ -146,7 +149,7 @@ async function runWorkers(
         { event: 'worker_died', pid: worker.process.pid, code, signal, restartInMs: backoff },
         'worker died',
       );
-      setTimeout(fork, backoff).unref();
+      setTimeout(fork, backoff);
       backoff = Math.min(backoff * 2, 5000);
     });
     worker.on('listening', () => {
@@ -155,7 +158,7 @@ async function runWorkers(
   };
   for (let i = 0; i < count; i++) fork();
   if (simUrl) ctx.io.stdout.write(`demo mode: ${count} workers over the simulated fleet at ${simUrl}\n`);
-  await Promise.race([ctx.io.untilStopped(), new Promise<void>((resolve) => (wake = resolve))]);
+  await Promise.race([stopped, new Promise<void>((resolve) => (wake = resolve))]);
   stopping = true;
   await Promise.all(
     [...workers]

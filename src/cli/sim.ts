@@ -25,6 +25,8 @@ export function simCommand(ctx: CommandContext): Command {
     .option('--host <host>', 'interface to listen on', '127.0.0.1')
     .option('--port <port>', 'TCP port, 0 for any free one', String(DEFAULT_SIM_PORT))
     .action(async (flags: SimFlags) => {
+      // listen for the stop signal before saying we are up: a SIGTERM right after the banner must stop us cleanly
+      const stopped = ctx.io.untilStopped();
       const sim = await startSimulator({
         ...(flags.scenario !== undefined ? { scenario: flags.scenario } : {}),
         ...(flags.seed !== undefined ? { seed: integer('--seed', flags.seed, -(2 ** 31), 2 ** 32 - 1) } : {}),
@@ -36,7 +38,7 @@ export function simCommand(ctx: CommandContext): Command {
         .map(([id, m]) => (m.builds && m.builds.length > 1 ? `${id} (${m.builds.length} builds)` : id))
         .join(', ');
       ctx.io.stdout.write(`aliasgate sim: ${sim.url} seed ${sim.seed} models: ${listing}\n`);
-      await ctx.io.untilStopped();
+      await stopped;
       await sim.close();
       ctx.exit(0);
     });

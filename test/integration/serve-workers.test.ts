@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -61,8 +61,47 @@ describe('aliasgate serve --workers 2 (the built program, as a user runs it)', (
       requests: { byBuild: Record<string, number> };
     };
     expect(stats.requests.byBuild['gemini-3.5-flash-001'] ?? 0).toBe(0);
+
+    // a worker that dies is replaced, and the gateway keeps serving
+    process.kill(Number([...pids][0]), 'SIGKILL');
+    while ((out.match(/listening on/g) ?? []).length < 3) await new Promise((r) => setTimeout(r, 20));
+    const replaced = [...out.matchAll(/\(worker (\d+)\)/g)].map((m) => m[1]).at(-1);
+    expect(pids.has(replaced)).toBe(false);
+    for (let i = 0; i < 10; i++) {
+      const res = await fetch(`${url}/v1beta/models/gemini-3.5-flash:generateContent`, {
+        method: 'POST',
+        body: HI,
+        headers: { connection: 'close' },
+      });
+      expect(res.status).toBe(200);
+      await res.text();
+    }
     child.kill('SIGTERM');
     const [code] = (await once(child, 'exit')) as [number];
     expect(code).toBe(0);
+  });
+});
+
+describe('aliasgate serve --workers 2, when every worker fails at start', () => {
+  it('replaces them with backoff, then gives up and exits 1 rather than wait for ever', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'aliasgate-crashing-'));
+    mkdirSync(join(dir, 'state.db')); // a directory where the state file should be: no worker can open it
+    writeFileSync(
+      join(dir, 'gw.yaml'),
+      'server: { port: 0 }\nadmin: { port: 0 }\nstate: { sqlitePath: state.db }\n' +
+        'upstreams: { u: { baseUrl: "http://127.0.0.1:9" } }\naliases: { a: { targets: [{ upstream: u, model: m }] } }\n',
+    );
+    child = spawn(process.execPath, [BIN, 'serve', '--config', 'gw.yaml', '--workers', '2'], {
+      cwd: dir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+    });
+    const [code] = (await once(child, 'exit')) as [number];
+    expect(code).toBe(1);
+    expect((out.match(/"event":"worker_died"/g) ?? []).length).toBeGreaterThanOrEqual(2);
+    expect(out).toContain('"event":"workers_crashing"');
   });
 });

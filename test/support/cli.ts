@@ -20,8 +20,19 @@ export async function runCli(
     stdout: { write: (s: string) => (stdout += s), isTTY: false },
     stderr: { write: (s: string) => (stderr += s), isTTY: false },
     env,
-    untilStopped: () => (whileRunning ? whileRunning(() => stdout) : Promise.resolve()),
+    // the command asks for its stop signal before it is up (as it must): run the test's part once it says it is
+    untilStopped: () => (whileRunning ? upThen(() => stdout, whileRunning) : Promise.resolve()),
   };
   const status = await main(argv, io);
   return { status, stdout, stderr };
+}
+
+async function upThen(
+  stdout: () => string,
+  whileRunning: (stdout: () => string) => Promise<void>,
+): Promise<void> {
+  for (let i = 0; i < 2000 && !/listening on|aliasgate sim: http/.test(stdout()); i++) {
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  return whileRunning(stdout);
 }

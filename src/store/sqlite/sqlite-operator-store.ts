@@ -1,4 +1,4 @@
-import { mkdirSync, statSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Clock, Timer } from '../../clock.js';
@@ -108,6 +108,8 @@ export class SqliteOperatorStore implements OperatorStore {
   readonly #statusListeners = new Set<(status: StoreStatus) => void>();
   readonly #queue: WriteQueue<AuditInput & { at: number }>;
   #closed = false;
+  /** The file no longer holds a database: nothing is written into it until an operator restores it. */
+  #corrupt = false;
 
   constructor(
     db: Database.Database,
@@ -218,6 +220,14 @@ export class SqliteOperatorStore implements OperatorStore {
   refresh(): void {
     if (this.#closed) return;
     if (this.#file && this.#inode !== undefined && this.#currentInode() !== this.#inode) this.#recreate();
+    if (this.#file && !this.#corrupt && !hasSqliteHeader(this.#file)) {
+      // overwritten or truncated under us: SQLite would go on serving its cache and write into a broken file
+      this.#corrupt = true;
+      this.#note(
+        new Error(`the state file ${this.#file} no longer holds a SQLite database (corrupt or overwritten)`),
+      );
+    }
+    if (this.#corrupt) return;
     try {
       if (this.#db.pragma('data_version', { simple: true }) !== this.#dataVersion) this.#readPulls();
       if (this.#queue.size === 0) this.#note(undefined);
@@ -242,6 +252,11 @@ export class SqliteOperatorStore implements OperatorStore {
 
   /** Runs an operator action now, retrying a locked file for a moment; durable when it resolves. */
   async #act(write: () => boolean): Promise<{ changed: boolean }> {
+    if (this.#corrupt) {
+      throw new StoreUnavailableError(
+        'the operator state database is corrupt, so the change was not made: restore the state file from a backup',
+      );
+    }
     const started = this.#clock.now();
     for (let wait = 10; ; wait = Math.min(wait * 2, 200)) {
       try {
@@ -360,6 +375,24 @@ export class SqliteOperatorStore implements OperatorStore {
     }
     const status = this.status();
     for (const listener of this.#statusListeners) listener(status);
+  }
+}
+
+const SQLITE_HEADER = Buffer.from('SQLite format 3\u0000', 'latin1');
+
+/** One small read: does the file still start as every SQLite database does? */
+function hasSqliteHeader(file: string): boolean {
+  try {
+    const fd = openSync(file, 'r');
+    try {
+      const head = Buffer.alloc(SQLITE_HEADER.length);
+      return readSync(fd, head, 0, head.length, 0) === head.length && head.equals(SQLITE_HEADER);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    // gone: the inode check handles a deleted file
+    return true;
   }
 }
 
