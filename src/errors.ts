@@ -3,7 +3,7 @@ import { canonicalStatus } from './wire/status.js';
 
 /**
  * The one catalogue of errors aliasgate itself raises. Each code fixes the HTTP status; the
- * Gemini status string follows from it (wire spec §8.2). Surfaces render these at the edge.
+ * Gemini status string follows from it (docs/wire.md §8.2). Surfaces render these at the edge.
  */
 export const ERROR_CODES = {
   UNKNOWN_ALIAS: 404,

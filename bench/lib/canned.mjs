@@ -5,11 +5,11 @@ import { randomFillSync } from 'node:crypto';
  * changes a byte of a body is caught by the sanity check before any number is taken.
  */
 
-/** The incident's minimal request (shared/incidents: `{"contents":[{"parts":[{"text":"hi"}]}]}`). */
+/** The incident's minimal request (docs/incident.md: `{"contents":[{"parts":[{"text":"hi"}]}]}`). */
 export const HI_REQUEST = JSON.stringify({ contents: [{ parts: [{ text: 'hi' }] }] });
 
 /**
- * A canned generateContent answer: the fields a real one carries (wire spec §4), compact, with no `'`, `$` or
+ * A canned generateContent answer: the fields a real one carries (docs/wire.md §4), compact, with no `'`, `$` or
  * backslash so that nginx can serve it from a quoted `return` string unchanged.
  */
 export const GENERATE_BODY = JSON.stringify({
@@ -38,7 +38,7 @@ export const STREAM_EVENTS = 20;
 
 /**
  * The canned `streamGenerateContent?alt=sse` answer: 20 events, each `data: ` + compact JSON + CRLF CRLF, the
- * last with finishReason (wire spec §7.1: every event ends with `\r\n\r\n`, no `[DONE]`).
+ * last with finishReason (docs/wire.md §7.1: every event ends with `\r\n\r\n`, no `[DONE]`).
  */
 export const STREAM_BODY = Array.from({ length: STREAM_EVENTS }, (_, i) => {
   const last = i === STREAM_EVENTS - 1;
@@ -62,7 +62,7 @@ export const STREAM_BODY = Array.from({ length: STREAM_EVENTS }, (_, i) => {
 }).join('');
 
 /**
- * A generateContent request of about `bytes` bytes: one inline image part (wire spec §3.1 inlineData, base64)
+ * A generateContent request of about `bytes` bytes: one inline image part (docs/wire.md §3.1 inlineData, base64)
  * plus a text part. The payload is random so nothing along the way can compress it.
  */
 export function inlineDataRequest(bytes) {

@@ -97,7 +97,7 @@ function proxyConf(dir, routes) {
     proxy_http_version 1.1;
     proxy_set_header Connection "";
     location ~ :streamGenerateContent$ {
-      # SSE must reach the client event by event (wire spec §7.1)
+      # SSE must reach the client event by event (docs/wire.md §7.1)
       proxy_buffering off;
       proxy_pass http://up${i};
     }

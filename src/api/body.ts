@@ -4,7 +4,7 @@ import { type BodyFacts, scanBody, scanBodyInSlices } from '../wire/model-fields
 
 /**
  * Reads the request body once, bounded by the limit, and keeps it so that any attempt can resend it whatever its
- * size (DESIGN: HAProxy cannot retry a body over its 16 KiB buffer). With a Content-Length — what every SDK sends —
+ * size (docs/design.md §8: HAProxy cannot retry a body over its 16 KiB buffer). With a Content-Length — what every SDK sends —
  * the bytes are copied straight into one buffer of that size as they arrive, so a 20 MB image is held once, never
  * as a list of chunks plus their concatenation.
  */

@@ -36,7 +36,7 @@ export function getModel(rt: Pick<ApiDeps, 'health'>, alias: AliasEntry): unknow
 }
 
 /**
- * SDKs keep only the fields they know (`@google/genai` drops `stage`, wire spec §6), so the lifecycle is also
+ * SDKs keep only the fields they know (`@google/genai` drops `stage`, docs/wire.md §6), so the lifecycle is also
  * written into `description`, which they keep.
  */
 function describe(rt: Pick<ApiDeps, 'health'>, alias: AliasEntry): unknown {

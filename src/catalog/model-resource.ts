@@ -2,9 +2,9 @@ import type { ModelResource } from '../wire/types.js';
 import type { AliasEntry } from './alias.js';
 
 /**
- * The Gemini Model resource `GET models` and `GET models/{alias}` return for an alias (wire spec §6).
+ * The Gemini Model resource `GET models` and `GET models/{alias}` return for an alias (docs/wire.md §6).
  * Lifecycle fields (`stage`, `replacement`, `shutdown`) ride along as extra fields, only when set:
- * `@google/genai` ignores unknown fields (§6) and curl users see them. `extras` (e.g. the gateway's
+ * `@google/genai` ignores unknown fields (docs/wire.md §6) and curl users see them. `extras` (e.g. the gateway's
  * health summary) are added last.
  */
 export function modelResource(entry: AliasEntry, extras: Record<string, unknown> = {}): ModelResource {

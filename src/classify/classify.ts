@@ -29,13 +29,13 @@ export interface UpstreamAnswer {
 
 /**
  * The longest an `overloaded` verdict asks us to stay away, in ms (1 hour). Google signals a
- * per-day quota with an hours-long RetryInfo (`"81400s"`, wire spec §8.1) and says not to sleep on
+ * per-day quota with an hours-long RetryInfo (`"81400s"`, docs/wire.md §8.1) and says not to sleep on
  * it; one 429 an hour is a cheap way to notice the quota has reset.
  */
 export const MAX_RETRY_AFTER_MS = 60 * 60 * 1000;
 
 /**
- * Classifies one upstream HTTP answer (DESIGN "The key rule"). The catalog says each configured
+ * Classifies one upstream HTTP answer (docs/design.md §3). The catalog says each configured
  * target's model exists, so any 404 is the target's fault, never the client's.
  */
 export function classifyResponse(answer: UpstreamAnswer): Verdict {
@@ -87,7 +87,7 @@ function serverError(answer: UpstreamAnswer, described: string): Verdict {
 }
 
 /**
- * A 429. The wait comes from `Retry-After` or from Google's RetryInfo detail (wire spec §8.1:
+ * A 429. The wait comes from `Retry-After` or from Google's RetryInfo detail (docs/wire.md §8.1:
  * Google sends RetryInfo, no Retry-After has been seen); when both are present the longer wins,
  * so we never come back earlier than either asked. Capped at MAX_RETRY_AFTER_MS.
  */

@@ -1,5 +1,5 @@
 /**
- * What one upstream answer means for routing and health (DESIGN "Vocabulary": verdict).
+ * What one upstream answer means for routing and health (docs/design.md §2).
  *
  * - `ok`: the target served the request.
  * - `client_error`: final. The client's request is at fault; pass the answer through unchanged and

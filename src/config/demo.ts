@@ -9,7 +9,7 @@ export interface DemoOptions {
 
 /**
  * The config `aliasgate serve` runs with when given none: the gateway in front of the built-in
- * simulator at `simUrl`, reproducing the incident (DESIGN "Embedded default"). `gemini-3.5-flash` is
+ * simulator at `simUrl`, reproducing the incident (docs/design.md §9). `gemini-3.5-flash` is
  * the provider-mode alias over two builds, the dead one carrying 68% of the weight as in the
  * incident's 17 of 25 failures; `gemini-3.5-flash-via-alias` shows client mode, the same alias reached
  * through the provider's own name.

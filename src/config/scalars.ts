@@ -34,7 +34,7 @@ export function booleanField() {
 }
 
 /**
- * A model or alias id as it appears in a Gemini path `models/{id}:{method}` (wire spec §1): no `/`,
+ * A model or alias id as it appears in a Gemini path `models/{id}:{method}` (docs/wire.md §1): no `/`,
  * no `:`, no spaces, so it survives the path unescaped and is safe inside a target id
  * `${alias}/${upstream}/${model}` and in a `Warning` header.
  */

@@ -15,7 +15,7 @@ import {
 import { hashSecret } from './secret.js';
 
 /**
- * The one definition of aliasgate's config (DESIGN "config/"). `Config` is the parsed value with
+ * The one definition of aliasgate's config (docs/design.md §10). `Config` is the parsed value with
  * every default applied. Field descriptions follow Envoy's habit: what it is, its unit, its default.
  * Objects are strict: an unknown key is an error naming it (a typo must not silently fall back to a
  * default). Cross-field rules live in cross-checks.ts.

@@ -55,8 +55,8 @@ function fromEnvelope(httpStatus: number, envelope: ErrorStatus, midStream: bool
 }
 
 /**
- * An error answer. Unary errors are a pretty-printed envelope (§8.1); errors to an SSE request
- * are the same bytes under a non-JSON content type (§7.2), so the body is parsed, not the header.
+ * An error answer. Unary errors are a pretty-printed envelope (docs/wire.md §8.1); errors to an SSE request
+ * are the same bytes under a non-JSON content type (docs/wire.md §7.2), so the body is parsed, not the header.
  */
 function errorAnswer(httpStatus: number, text: string): CallError {
   const envelope = parseEnvelope(text) ?? firstSseEnvelope(text);
@@ -102,9 +102,9 @@ interface StreamProgress {
 }
 
 /**
- * Reads an SSE answer to the end (§7.1). The stream counts as complete only when some event
+ * Reads an SSE answer to the end (docs/wire.md §7.1). The stream counts as complete only when some event
  * carries a finishReason (or a blocked prompt's blockReason): the SDK does not notice a clean
- * close without one (§7.3), which is exactly why the probe must.
+ * close without one (docs/wire.md §7.3), which is exactly why the probe must.
  */
 async function readSse(body: AsyncIterable<Uint8Array>): Promise<CallError | undefined> {
   const reader = new SseReader();
@@ -145,7 +145,7 @@ function hasFinished(value: unknown): boolean {
 function endOfStream(rest: string, progress: StreamProgress): CallError | undefined {
   const trailing = rest.trim();
   if (trailing) {
-    // Google's own mid-stream error: a bare pretty-printed envelope after the last event (§7.3).
+    // Google's own mid-stream error: a bare pretty-printed envelope after the last event (docs/wire.md §7.3).
     const envelope = parseEnvelope(trailing);
     if (envelope) return fromEnvelope(envelope.code, envelope, true);
     if (trailing.startsWith('data:'))

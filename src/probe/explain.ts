@@ -99,8 +99,8 @@ function causesOf(summary: ModelSummary): { cause: Cause; groups: ErrorGroup[] }
 
 /**
  * What one kind of error means. A 404 that names another model is the dead-backing-build
- * signature (DESIGN.md; wire spec §0.12): the alias exists, one build behind it does not.
- * A bad key is a 400 API_KEY_INVALID on this API, not only 401/403 (§2.1).
+ * signature (docs/design.md §3; docs/wire.md §0.12): the alias exists, one build behind it does not.
+ * A bad key is a 400 API_KEY_INVALID on this API, not only 401/403 (docs/wire.md §2.1).
  */
 export function causeOf(group: ErrorGroup, model: string): Cause {
   const error = group.example;

@@ -16,12 +16,12 @@ export interface ListModelsRequest {
   dispatcher: Dispatcher;
 }
 
-/** The service's maximum page size (wire spec §6), so a normal catalogue is one request. */
+/** The service's maximum page size (docs/wire.md §6), so a normal catalogue is one request. */
 const PAGE_SIZE = 1000;
 /** Guards against a server that keeps returning a nextPageToken. */
 const MAX_PAGES = 50;
 
-/** Lists every model, following `nextPageToken` (§6). Never throws. */
+/** Lists every model, following `nextPageToken` (docs/wire.md §6). Never throws. */
 export async function listModels(req: ListModelsRequest): Promise<ModelListing> {
   const models: string[] = [];
   let pageToken: string | undefined;

@@ -1,4 +1,4 @@
-/** The real Gemini Developer API (wire spec §1). */
+/** The real Gemini Developer API (docs/wire.md §1). */
 export const DEFAULT_BASE_URL = 'https://generativelanguage.googleapis.com';
 export const DEFAULT_API_VERSION = 'v1beta';
 /** The incident's prompt: a minimal body is enough to trigger the dead build. */
@@ -28,7 +28,7 @@ export interface ProbeOptions {
   bodySource: { prompt: string } | { file: string };
   /** Budget for one whole call (connect, headers, complete body), ms, > 0. Default 30 000. */
   timeoutMs: number;
-  /** Sent as `x-goog-api-key` (§2.1); never kept in the result, never printed. */
+  /** Sent as `x-goog-api-key` (docs/wire.md §2.1); never kept in the result, never printed. */
   apiKey?: string;
 }
 
@@ -40,7 +40,7 @@ export function promptBody(prompt: string): unknown {
   return { contents: [{ parts: [{ text: prompt }] }] };
 }
 
-/** The Gemini method a probe calls (wire spec §1): SSE streaming or one JSON answer. */
+/** The Gemini method a probe calls (docs/wire.md §1): SSE streaming or one JSON answer. */
 export function methodName(stream: boolean): 'streamGenerateContent' | 'generateContent' {
   return stream ? 'streamGenerateContent' : 'generateContent';
 }

@@ -23,7 +23,7 @@ export interface CallError {
   status?: string;
   /** Stable transport code (`ECONNREFUSED`, `UND_ERR_SOCKET`, …) for `transport` and `cut`. */
   code?: string;
-  /** True when the error arrived inside a stream that had started with 200 (wire spec §7.3). */
+  /** True when the error arrived inside a stream that had started with 200 (docs/wire.md §7.3). */
   midStream?: boolean;
   /** The service's own message, verbatim, or the probe's one-line description. */
   message: string;

@@ -17,7 +17,7 @@ export interface ReportEnvironment {
 
 /**
  * A Markdown bug report a provider can act on, shaped like the incident report that got the
- * dead build pulled (shared/incidents/gemini-3.5-flash-alias-404.txt): summary, impact, a
+ * dead build pulled (docs/incident.md): summary, impact, a
  * library-free curl reproduction, observed results, key facts, environment, requests. The key
  * appears only as `$GEMINI_API_KEY`.
  */

@@ -56,7 +56,7 @@ export async function runProbe(options: ProbeOptions, hooks: ProbeHooks = {}): P
   }
 }
 
-/** The key goes in the header, never in `?key=` (§2.1), so no URL ever carries it. */
+/** The key goes in the header, never in `?key=` (docs/wire.md §2.1), so no URL ever carries it. */
 function requestHeaders(apiKey: string | undefined): Record<string, string> {
   const headers: Record<string, string> = {
     'content-type': 'application/json',

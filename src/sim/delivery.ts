@@ -7,11 +7,11 @@ import { NOT_FOUND_PAGE_CONTENT_TYPE, notFoundPageHtml } from './not-found-page.
 
 /**
  * How an answer is put on the wire; each framing has its own error and success shapes:
- * - `unary`: pretty JSON, errors as the §8 envelope, `application/json; charset=UTF-8`;
+ * - `unary`: pretty JSON, errors as the docs/wire.md §8 envelope, `application/json; charset=UTF-8`;
  * - `sse` (`alt=sse`): `data: <json>\r\n\r\n` events; errors before the stream with a non-JSON
- *   content type (§7.2);
- * - `jsonArray` (stream without `alt`): one streamed JSON array (§7.5), errors as `[{error}]`;
- * - `openai` / `openaiSse`: the OpenAI-compatible surface (§11), errors as `[{error}]`.
+ *   content type (docs/wire.md §7.2);
+ * - `jsonArray` (stream without `alt`): one streamed JSON array (docs/wire.md §7.5), errors as `[{error}]`;
+ * - `openai` / `openaiSse`: the OpenAI-compatible surface (docs/wire.md §11), errors as `[{error}]`.
  */
 export type Framing = 'unary' | 'sse' | 'jsonArray' | 'openai' | 'openaiSse';
 
@@ -26,7 +26,7 @@ const CONTENT_TYPE: Record<Framing, string> = {
   openaiSse: SSE_CONTENT_TYPE,
 };
 
-/** The real stream helper flushes the bare mid-stream error separately (§7.3); this gap lets it. */
+/** The real stream helper flushes the bare mid-stream error separately (docs/wire.md §7.3); this gap lets it. */
 const MID_STREAM_ERROR_GAP_MS = 10;
 
 export function sendError(ex: Exchange, framing: Framing, error: ErrorStatus): void {
@@ -109,7 +109,7 @@ function pathOf(url: string | undefined): string {
 
 interface StreamStop {
   afterChunks: number;
-  /** End with this error (§7.3); without it the connection is cut. */
+  /** End with this error (docs/wire.md §7.3); without it the connection is cut. */
   error?: ErrorStatus;
 }
 
@@ -141,7 +141,7 @@ function midStreamError(framing: Framing, error: ErrorStatus, first: boolean): s
     case 'openaiSse':
       return `data: ${JSON.stringify({ error })}\n\n`;
     default:
-      // Google's own form: a bare pretty-printed object after the last event (§7.3)
+      // Google's own form: a bare pretty-printed object after the last event (docs/wire.md §7.3)
       return renderEnvelope(error);
   }
 }
@@ -176,7 +176,7 @@ export function streamAnswer(framing: Framing, chunks: readonly unknown[]): Answ
   }
 }
 
-/** Unary bodies are pretty-printed with a 2-space indent, as Google sends them (§4). */
+/** Unary bodies are pretty-printed with a 2-space indent, as Google sends them (docs/wire.md §4). */
 export function prettyJson(value: unknown): string {
   return JSON.stringify(value, null, 2);
 }

@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 import type { Clock, Timer } from '../clock.js';
 
 /**
- * Headers the real frontend sends on every answer (wire spec §9.7). No client depends on them;
+ * Headers the real frontend sends on every answer (docs/wire.md §9.7). No client depends on them;
  * they make captures look like Google's.
  */
 const GOOGLE_HEADERS: ReadonlyArray<readonly [string, string]> = [

@@ -173,7 +173,7 @@ export function pickByWeight(builds: readonly BuildState[], random: Random): Bui
   return builds[builds.length - 1]!;
 }
 
-/** Listed methods plus the verbs they imply (streaming comes with generateContent, §1). */
+/** Listed methods plus the verbs they imply (streaming comes with generateContent, docs/wire.md §1, §6). */
 function servedMethods(listed: readonly string[]): Set<string> {
   const methods = new Set(listed);
   if (methods.has('generateContent')) methods.add('streamGenerateContent');

@@ -11,7 +11,7 @@ import { authenticate, readJson, serveRouted } from './request-flow.js';
 
 type ModelRoute = Extract<GeminiRoute, { kind: 'listModels' | 'getModel' | 'method' }>;
 
-/** The native Gemini REST surface: `models`, `models/{m}`, `models/{m}:{verb}` (wire spec §1). */
+/** The native Gemini REST surface: `models`, `models/{m}`, `models/{m}:{verb}` (docs/wire.md §1). */
 export async function handleGemini(
   ctx: SimContext,
   ex: Exchange,
@@ -73,7 +73,7 @@ async function handleMethod(
   return serveRouted(ctx, ex, framing, route.model, served, rendered);
 }
 
-/** `alt=sse` streams SSE; a stream without it (or `alt=json`) is the JSON array (§7.5). */
+/** `alt=sse` streams SSE; a stream without it (or `alt=json`) is the JSON array (docs/wire.md §7.5). */
 function framingOf(method: GenerationMethod, query: URLSearchParams | undefined): Framing {
   if (method !== 'streamGenerateContent') return 'unary';
   return query?.get('alt') === 'sse' ? 'sse' : 'jsonArray';

@@ -3,11 +3,11 @@ export { invalidApiKey, missingApiKey } from '../wire/auth-errors.js';
 import { type ErrorDetail, type ErrorStatus, errorStatus, retryInfo } from '../wire/envelope.js';
 
 /**
- * The errors the simulator answers with, worded as the real service words them (wire spec §2.1,
- * §3.4, §8). Clients and the gateway's classifier key on these texts and statuses.
+ * The errors the simulator answers with, worded as the real service words them (docs/wire.md §2.1,
+ * docs/wire.md §3.4, §8). Clients and the gateway's classifier key on these texts and statuses.
  */
 
-/** How the real 404 names the verb: streams say `StreamGenerateContent` (§8.2, O: NextChat#4699). */
+/** How the real 404 names the verb: streams say `StreamGenerateContent` (docs/wire.md §8.2, O: NextChat#4699). */
 const VERB_IN_404: Record<string, string> = { streamGenerateContent: 'StreamGenerateContent' };
 
 /** 404 for a model the catalogue does not have (O: google/adk-python#200). */
@@ -26,7 +26,7 @@ export function modelNotFound(build: string, message?: string): ErrorStatus {
 }
 
 /**
- * 429 with QuotaFailure, Help and RetryInfo, as in RooCodeInc/Roo-Code#3883 (§8.1); without a delay the
+ * 429 with QuotaFailure, Help and RetryInfo, as in RooCodeInc/Roo-Code#3883 (docs/wire.md §8.1); without a delay the
  * RetryInfo detail is left out: a 429 that does not say how long to wait.
  */
 export function quotaExceeded(
@@ -74,12 +74,12 @@ const SERVER_ERROR_TEXT: Record<number, string> = {
   504: 'Deadline expired before operation could complete.',
 };
 
-/** A 5xx (or any status) with the text Google uses for it (§8.2). */
+/** A 5xx (or any status) with the text Google uses for it (docs/wire.md §8.2). */
 export function serverError(status: number, message?: string): ErrorStatus {
   return errorStatus(status, message ?? SERVER_ERROR_TEXT[status] ?? 'The service is currently unavailable.');
 }
 
-/** 400 for a body that is not JSON, with the BadRequest detail Google attaches (§3.4). */
+/** 400 for a body that is not JSON, with the BadRequest detail Google attaches (docs/wire.md §3.4). */
 export function invalidJson(reason: string): ErrorStatus {
   const message = `Invalid JSON payload received. ${reason}`;
   return errorStatus(400, message, [

@@ -16,7 +16,7 @@ export type MethodAnswer =
   | { kind: 'error'; error: ErrorStatus };
 
 /**
- * What a healthy build answers to `models/{urlModel}:{method}` (wire spec §4, §5, §7). Pure:
+ * What a healthy build answers to `models/{urlModel}:{method}` (docs/wire.md §4, §5, §7). Pure:
  * the server decides separately whether the build fails instead.
  */
 export function answerMethod(
@@ -42,7 +42,7 @@ export function answerMethod(
         : { kind: 'chunks', chunks: streamResponses(reply, served, route.build.streamChunks) };
     }
     case 'countTokens': {
-      // either {contents} or {generateContentRequest: {...}} (§5.1)
+      // either {contents} or {generateContentRequest: {...}} (docs/wire.md §5.1)
       const inner = objectField(body, 'generateContentRequest', 'generate_content_request');
       const wrong =
         inner && modelMismatch(inner.model, urlModel, 'CountTokensRequest.generate_content_request');
@@ -70,7 +70,7 @@ export function answerMethod(
       const embeddings: { values: number[] }[] = [];
       for (let i = 0; i < requests.length; i++) {
         const request = requests[i];
-        // each request names the model; it must be the URL's (§5.3)
+        // each request names the model; it must be the URL's (docs/wire.md §5.3)
         const wrong = modelMismatch(
           isObject(request) ? request.model : undefined,
           urlModel,
@@ -87,7 +87,7 @@ export function answerMethod(
 }
 
 /**
- * A body field that names another model than the URL: Google refuses the request (§5.3 for batchEmbedContents; the
+ * A body field that names another model than the URL: Google refuses the request (docs/wire.md §5.3 for batchEmbedContents; the
  * same rule is assumed for countTokens' generateContentRequest.model and embedContent's model), so a gateway that
  * forgets one rewrite fails loudly here too.
  */

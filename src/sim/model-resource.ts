@@ -1,7 +1,7 @@
 import type { ModelResource } from '../wire/types.js';
 import type { ModelSpec } from './scenario.js';
 
-/** Methods the real catalogue lists for generative and embedding models (wire spec §6). */
+/** Methods the real catalogue lists for generative and embedding models (docs/wire.md §6). */
 const GENERATIVE_METHODS = ['generateContent', 'countTokens', 'createCachedContent', 'batchGenerateContent'];
 const EMBEDDING_METHODS = ['embedContent', 'countTextTokens', 'countTokens', 'asyncBatchEmbedContent'];
 
@@ -14,7 +14,7 @@ export function isEmbeddingModel(id: string, spec: ModelSpec): boolean {
 
 /**
  * The Model resource for a public model: the scenario's fields over defaults that look like
- * the real catalogue's entries (embedding models carry no sampling fields, §6).
+ * the real catalogue's entries (embedding models carry no sampling fields, docs/wire.md §6).
  */
 export function modelResource(id: string, spec: ModelSpec): ModelResource {
   const embedding = isEmbeddingModel(id, spec);
@@ -47,7 +47,7 @@ function titleCase(id: string): string {
     .join(' ');
 }
 
-/** `GET models` paging (§6): default 50 per page, at most 1000; the token is an opaque offset. */
+/** `GET models` paging (docs/wire.md §6): default 50 per page, at most 1000; the token is an opaque offset. */
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 1000;
 

@@ -16,7 +16,7 @@ type OpenaiRoute = Extract<
   { kind: 'openaiChat' | 'openaiModels' | 'openaiModel' | 'openaiEmbeddings' }
 >;
 
-/** The OpenAI-compatible surface under `/v1beta/openai/` (wire spec §11). */
+/** The OpenAI-compatible surface under `/v1beta/openai/` (docs/wire.md §11). */
 export async function handleOpenai(
   ctx: SimContext,
   ex: Exchange,

@@ -15,7 +15,7 @@ import { splitText } from './response.js';
 import { stringHash } from './seeds.js';
 
 /**
- * The OpenAI-compatible surface (`/v1beta/openai/`, wire spec §11) as a translation: a chat
+ * The OpenAI-compatible surface (`/v1beta/openai/`, docs/wire.md §11) as a translation: a chat
  * request becomes a GenerateContentRequest, the simulated reply becomes a chat.completion or
  * its chunks. Errors stay Google-shaped (the server wraps them in an array).
  */
@@ -143,7 +143,7 @@ export function chatCompletion(reply: Reply, meta: ChatMeta): Json {
   };
 }
 
-/** chat.completion.chunk objects: text deltas, then the finish_reason and usage on the last (§11). */
+/** chat.completion.chunk objects: text deltas, then the finish_reason and usage on the last (docs/wire.md §11). */
 export function chatChunks(reply: Reply, meta: ChatMeta, chunks: number): Json[] {
   const chunk = (delta: Json, last: boolean): Json => ({
     id: meta.id,

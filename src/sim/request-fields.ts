@@ -1,6 +1,6 @@
 /**
  * Reading request bodies without a schema: Google parses proto3 JSON, which accepts both the
- * lowerCamel and the original snake_case field names (wire spec §3), so every read tries both.
+ * lowerCamel and the original snake_case field names (docs/wire.md §3), so every read tries both.
  * Bodies are untrusted JSON: every accessor tolerates any shape.
  */
 

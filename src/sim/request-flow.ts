@@ -13,7 +13,7 @@ import { isObject, type Json } from './request-fields.js';
  * (after the surface resolved the model) the build's behaviour and latency.
  */
 
-/** Checks the key (§2.1) when the scenario declares keys; answers the error and returns false. */
+/** Checks the key (docs/wire.md §2.1) when the scenario declares keys; answers the error and returns false. */
 export function authenticate(
   ctx: SimContext,
   ex: Exchange,

@@ -10,14 +10,14 @@ export interface Served {
   responseId: string;
 }
 
-/** ~23 base64url characters like the real `EdDHavuSDILGjMcPvefFoQg` (§12): 17 random bytes. */
+/** ~23 base64url characters like the real `EdDHavuSDILGjMcPvefFoQg` (docs/wire.md §12): 17 random bytes. */
 export function newResponseId(random: Random): string {
   const bytes = Buffer.allocUnsafe(17);
   for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(random.next() * 256);
   return bytes.toString('base64url');
 }
 
-/** The unary GenerateContentResponse (§4); empty fields are left out as the real service does. */
+/** The unary GenerateContentResponse (docs/wire.md §4); empty fields are left out as the real service does. */
 export function unaryResponse(reply: Reply, served: Served): GenerateContentResponse {
   const parts: Part[] = [];
   if (reply.thought) parts.push({ text: reply.thought, thought: true });
@@ -27,7 +27,7 @@ export function unaryResponse(reply: Reply, served: Served): GenerateContentResp
 }
 
 /**
- * The chunks of a streamed answer (§7.1): each carries only its new parts (a delta), the running
+ * The chunks of a streamed answer (docs/wire.md §7.1): each carries only its new parts (a delta), the running
  * usage total, and `finishReason` on the last one only. A thought goes first, in its own chunk,
  * with no candidatesTokenCount yet; a function call arrives whole in one chunk.
  */
@@ -103,7 +103,7 @@ function frame(
   const candidate: Record<string, unknown> = { content: { parts, role: 'model' } };
   if (last) {
     candidate.finishReason = reply.finishReason;
-    // O: a function call ends with STOP and this message (§4)
+    // O: a function call ends with STOP and this message (docs/wire.md §4)
     if (reply.functionCall) candidate.finishMessage = 'Model generated function call(s).';
   }
   candidate.index = 0;
@@ -124,7 +124,7 @@ function usage(reply: Reply, candidates: number | undefined, thoughts: number): 
   return out;
 }
 
-/** Current models sign function-call parts; clients echo the signature back unchanged (§3.1). */
+/** Current models sign function-call parts; clients echo the signature back unchanged (docs/wire.md §3.1). */
 function functionCallPart(reply: Reply): Part {
   const call = reply.functionCall!;
   const signature = Buffer.alloc(24);

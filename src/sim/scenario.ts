@@ -6,7 +6,7 @@ import { z } from 'zod';
  *
  * ```yaml
  * seed: 7                      # optional; seeds load balancing, failure rates, latency, ids (default 1)
- * apiKeys: [sim-key]           # optional; when set, a missing key → 403, a wrong one → 400 (wire spec §2.1)
+ * apiKeys: [sim-key]           # optional; when set, a missing key → 403, a wrong one → 400 (docs/wire.md §2.1)
  * defaults:                    # optional; knobs every build inherits unless it sets its own
  *   streamChunks: 5            #   chunks in a streamed answer (default 5)
  *   chunkIntervalMs: 0         #   pause between stream chunks, ms (default 0)
@@ -14,7 +14,7 @@ import { z } from 'zod';
  *   latency: { p50Ms: 80, p99Ms: 400 }   # time before the first byte (default none)
  * models:                      # the public catalogue (GET models lists these, never the builds)
  *   gemini-3.5-flash:          # the alias clients call
- *     displayName: Gemini 3.5 Flash   # Model-resource fields, all optional (wire spec §6)
+ *     displayName: Gemini 3.5 Flash   # Model-resource fields, all optional (docs/wire.md §6)
  *     builds:                  # backing builds; the alias picks one per request by weight
  *       - name: gemini-v4p1s-rev24-ajax-sentinel   # also callable directly by this name
  *         weight: 68
@@ -35,7 +35,7 @@ import { z } from 'zod';
  * - `hang`: never answers; the request stays open until the client goes away.
  * - `reset`: destroys the socket without an answer.
  * - `streamCut`: a stream's socket is destroyed after `afterChunks` chunks (default 1); on unary methods, `reset`.
- * - `streamError`: after `afterChunks` chunks a stream ends with Google's bare error object (§7.3),
+ * - `streamError`: after `afterChunks` chunks a stream ends with Google's bare error object (docs/wire.md §7.3),
  *   status `status` (default 503); on unary methods, that error.
  * - `malformed`: 200 with a body that is not valid JSON.
  * - `notFoundPage`: Google's frontend HTML 404 page for the requested URL (what a build that is gone from
@@ -212,7 +212,7 @@ export const BuildSchema = z.strictObject({
   ...buildKnobs,
 });
 
-/** Model-resource fields (wire spec §6); anything left out gets a default from the model's kind. */
+/** Model-resource fields (docs/wire.md §6); anything left out gets a default from the model's kind. */
 export const ModelSchema = z.strictObject({
   displayName: z.string().optional().describe('default: the id in title case'),
   description: z.string().optional(),

@@ -68,7 +68,7 @@ async function resolveScenario(input: SimulatorOptions['scenario']): Promise<Sce
   return validateScenario(input);
 }
 
-/** Starts a simulated Gemini fleet over HTTP (wire spec §12). Resolves once it listens. */
+/** Starts a simulated Gemini fleet over HTTP (docs/wire.md §12). Resolves once it listens. */
 export async function startSimulator(options: SimulatorOptions = {}): Promise<SimServer> {
   const scenario = await resolveScenario(options.scenario);
   const seed = options.seed ?? scenario.seed ?? DEFAULT_SEED;
@@ -169,7 +169,7 @@ function dispatch(
       // Google serves no Responses API (docs/wire.md §11)
       return notFoundPage(ex, pathname);
     default:
-      // the OpenAI-compatible surface exists only under v1beta (§1)
+      // the OpenAI-compatible surface exists only under v1beta (docs/wire.md §1)
       if (route.version !== 'v1beta') return notFoundPage(ex, pathname);
       return handleOpenai(ctx, ex, route, query);
   }

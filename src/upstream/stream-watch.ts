@@ -17,7 +17,7 @@ const ARRAY_SEPARATOR = Buffer.from('\r\n,\r\n');
  *   (an HTML page, a broken event) is retried elsewhere instead of passed on;
  * - a complete stream carries `finishReason` (or `blockReason`, or OpenAI's `[DONE]`), so a clean close without one
  *   is a cut the client must hear about (docs/wire.md §7.3: the SDK does not notice);
- * - in Gemini SSE, Google writes a bare pretty-printed error object after the last event (§7.3); the SDK cannot
+ * - in Gemini SSE, Google writes a bare pretty-printed error object after the last event (docs/wire.md §7.3); the SDK cannot
  *   read it reliably, so it is taken out of the stream here and reported as an error event instead.
  * Bytes are searched, never decoded; only the first unit is parsed.
  */

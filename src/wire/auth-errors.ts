@@ -1,7 +1,7 @@
 import { type ErrorStatus, errorStatus } from './envelope.js';
 
 /**
- * The real service's answers to a missing or wrong API key (wire spec §2.1): the simulator sends them and the
+ * The real service's answers to a missing or wrong API key (docs/wire.md §2.1): the simulator sends them and the
  * gateway's own client-key check copies them, so clients see one behaviour with or without the gateway.
  */
 /** 403 when no key is given (O: gunpal5/Google_GenerativeAI#15). */

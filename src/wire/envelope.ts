@@ -24,7 +24,7 @@ export function errorStatus(code: number, message: string, details?: ErrorDetail
   return error;
 }
 
-/** The real service pretty-prints error bodies with a 2-space indent and a final newline (§8.1). */
+/** The real service pretty-prints error bodies with a 2-space indent and a final newline (docs/wire.md §8.1). */
 export function renderEnvelope(error: ErrorStatus): string {
   return `${JSON.stringify({ error }, null, 2)}\n`;
 }

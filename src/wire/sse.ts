@@ -1,7 +1,7 @@
 /**
- * Stream framings of streamGenerateContent (wire spec §7).
+ * Stream framings of streamGenerateContent (docs/wire.md §7).
  * SSE: every event is `data: ` + one line of compact JSON + CRLF CRLF, the last one too; no
- * `event:`/`id:`/`[DONE]` (the SDK's reader breaks on them, §7.4).
+ * `event:`/`id:`/`[DONE]` (the SDK's reader breaks on them, docs/wire.md §7.4).
  * JSON array (no `alt`, or `alt=json`): `[` + pretty element + (`\r\n,\r\n` + element)* + `\r\n]`.
  */
 export const SSE_EVENT_END = '\r\n\r\n';
@@ -19,7 +19,7 @@ export function jsonArrayElement(value: unknown, first: boolean): string {
 }
 
 /**
- * Incremental SSE reader with the same event boundaries as the SDK's (§7.4): an event ends at
+ * Incremental SSE reader with the same event boundaries as the SDK's (docs/wire.md §7.4): an event ends at
  * the earliest blank line (`\n\n`, `\r\r` or `\r\n\r\n`). Yields the payload after `data:`.
  */
 export class SseReader {

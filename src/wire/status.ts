@@ -1,6 +1,6 @@
 /**
  * The canonical google.rpc status string for each HTTP code the Gemini API uses
- * (wire spec §8.2), and the HTTP reason phrases the SDK shows for non-JSON errors (§10.3).
+ * (docs/wire.md §8.2), and the HTTP reason phrases the SDK shows for non-JSON errors (§10.3).
  */
 const CANONICAL: Record<number, string> = {
   400: 'INVALID_ARGUMENT',

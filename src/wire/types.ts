@@ -44,7 +44,7 @@ export interface GenerateContentResponse {
   [field: string]: unknown;
 }
 
-/** The Model resource of `GET models` (wire spec §6). */
+/** The Model resource of `GET models` (docs/wire.md §6). */
 export interface ModelResource {
   name: string;
   baseModelId?: string;

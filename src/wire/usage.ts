@@ -13,7 +13,7 @@ const OPENAI = { prompt: /"prompt_tokens"\s*:\s*(\d+)/g, output: [/"completion_t
 /**
  * The usage in the tail of an answer, read from its text without parsing it: Gemini puts `usageMetadata` after the
  * candidates, and in a stream every event carries the running total (docs/wire.md §4, §7.1), so the last figures in
- * the last few KB are the answer's; OpenAI's `usage` comes last too (§11). Undefined when there is none.
+ * the last few KB are the answer's; OpenAI's `usage` comes last too (docs/wire.md §11). Undefined when there is none.
  */
 export function usageIn(tail: string): Usage | undefined {
   const gemini = read(tail, GEMINI.prompt, GEMINI.output);

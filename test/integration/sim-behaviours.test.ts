@@ -95,7 +95,7 @@ describe('behaviours on the wire', () => {
     });
   });
 
-  it('streamError: events, then Google’s bare error object (§7.3), which the SDK raises as ApiError', async () => {
+  it('streamError: events, then Google’s bare error object (docs/wire.md §7.3), which the SDK raises as ApiError', async () => {
     await withSim(
       { scenario: oneBuild({ kind: 'streamError', afterChunks: 1, status: 503 }) },
       async (sim) => {

@@ -2,7 +2,7 @@ import { ApiError, GoogleGenAI } from '@google/genai';
 import { describe, expect, it } from 'vitest';
 import { INCIDENT, useSim } from '../support/sim.js';
 
-/** The real @google/genai SDK cannot tell the simulator from the Gemini API (wire spec §12). */
+/** The real @google/genai SDK cannot tell the simulator from the Gemini API (docs/wire.md §12). */
 describe('@google/genai against the simulator', () => {
   const sim = useSim();
   const client = (apiVersion?: string) =>

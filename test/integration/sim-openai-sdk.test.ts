@@ -2,7 +2,7 @@ import OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
 import { INCIDENT, useSim } from '../support/sim.js';
 
-/** The openai SDK (5.x) against the OpenAI-compatible surface `/v1beta/openai/` (wire spec §11). */
+/** The openai SDK (5.x) against the OpenAI-compatible surface `/v1beta/openai/` (docs/wire.md §11). */
 describe('openai SDK against the simulator', () => {
   const sim = useSim();
   const client = () => new OpenAI({ apiKey: 'test', baseURL: `${sim().url}/v1beta/openai/`, maxRetries: 0 });

@@ -167,7 +167,7 @@ describe('wire format: errors', () => {
     expect(JSON.parse(r.text).error.message).toContain('is not supported for generateContent');
   });
 
-  it('errors on alt=sse requests carry a non-JSON content type (§7.2); JSON-array streams an array', async () => {
+  it('errors on alt=sse requests carry a non-JSON content type (docs/wire.md §7.2); JSON-array streams an array', async () => {
     const sse = await call(
       sim().url,
       `/v1beta/models/${INCIDENT.deadBuild}:streamGenerateContent?alt=sse`,
@@ -229,7 +229,7 @@ describe('wire format: errors', () => {
   });
 });
 
-describe('API keys (§2.1)', () => {
+describe('API keys (docs/wire.md §2.1)', () => {
   const sim = useSim({ scenario: { apiKeys: ['good-key'], models: { m: {} } } });
   const path = '/v1beta/models/m:generateContent';
 

@@ -11,7 +11,7 @@ import {
   UPSTREAM_KEY,
 } from './fault-stack.js';
 
-/** google.rpc canonical status of each HTTP code the gateway may make (wire spec §8.2). */
+/** google.rpc canonical status of each HTTP code the gateway may make (docs/wire.md §8.2). */
 const CANONICAL: Record<number, string> = {
   400: 'INVALID_ARGUMENT',
   401: 'UNAUTHENTICATED',

@@ -13,7 +13,7 @@ const entry = (name: string) => {
 };
 
 describe('modelResource', () => {
-  it('renders the Gemini Model resource of an alias (wire spec §6)', () => {
+  it('renders the Gemini Model resource of an alias (docs/wire.md §6)', () => {
     expect(modelResource(entry('gemini-3.5-flash'))).toEqual({
       name: 'models/gemini-3.5-flash',
       baseModelId: 'gemini-3.5-flash',

@@ -183,7 +183,7 @@ describe('one streamGenerateContent call (--stream)', () => {
     );
   });
 
-  it('reads an error before the stream from a non-JSON content type (§7.2)', async () => {
+  it('reads an error before the stream from a non-JSON content type (docs/wire.md §7.2)', async () => {
     const outcome = await oneCall((_req, res) => {
       res.writeHead(404, { 'content-type': 'text/event-stream' });
       res.end(renderEnvelope(errorStatus(404, `Model not found: models/${DEAD_BUILD}`)));
@@ -201,7 +201,7 @@ describe('one streamGenerateContent call (--stream)', () => {
       { kind: 'http', httpStatus: 500, status: 'INTERNAL', midStream: true, message: 'Internal error' },
     ],
     [
-      "Google's bare error after the last event (§7.3)",
+      "Google's bare error after the last event (docs/wire.md §7.3)",
       renderEnvelope(errorStatus(503, 'This model is currently experiencing high demand.')),
       { kind: 'http', httpStatus: 503, status: 'UNAVAILABLE', midStream: true },
     ],
@@ -238,7 +238,7 @@ describe('one streamGenerateContent call (--stream)', () => {
     expect(outcome.ok || outcome.error.message).toMatch(/^answer cut before it ended: /);
   });
 
-  it('accepts a blocked prompt, which has no finishReason (§4)', async () => {
+  it('accepts a blocked prompt, which has no finishReason (docs/wire.md §4)', async () => {
     const blocked = { promptFeedback: { blockReason: 'SAFETY' } };
     expect((await oneCall((_req, res) => sendSse(res, [blocked]), stream)).ok).toBe(true);
   });

@@ -22,7 +22,7 @@ describe('splitText', () => {
 });
 
 describe('unaryResponse', () => {
-  it('is the §4 shape with modelVersion naming the build', () => {
+  it('is the docs/wire.md §4 shape with modelVersion naming the build', () => {
     const reply = composeReply(ask('hi'), 10);
     expect(unaryResponse(reply, served)).toEqual({
       candidates: [
