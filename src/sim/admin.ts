@@ -1,9 +1,9 @@
 import { formatPath, validateWith } from '../validation/issue.js';
 import { errorStatus, JSON_CONTENT_TYPE, renderEnvelope } from '../wire/envelope.js';
+import { isObject } from './content/request-fields.js';
 import type { SimContext } from './context.js';
 import { type Exchange, readBody } from './exchange.js';
 import type { BuildView } from './fleet.js';
-import { isObject } from './request-fields.js';
 import { BuildPatchSchema } from './scenario.js';
 
 /**

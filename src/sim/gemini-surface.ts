@@ -1,11 +1,11 @@
 import { JSON_CONTENT_TYPE } from '../wire/envelope.js';
 import type { GeminiRoute } from '../wire/path.js';
 import type { GenerationMethod } from '../wire/types.js';
+import { answerMethod } from './content/methods.js';
 import type { SimContext } from './context.js';
 import { bodyAnswer, type Framing, prettyJson, sendError, streamAnswer } from './delivery.js';
 import type { Exchange } from './exchange.js';
 import { invalidArgument, modelNotFound, unknownModel } from './google-errors.js';
-import { answerMethod } from './methods.js';
 import { modelPage } from './model-resource.js';
 import { authenticate, readJson, serveRouted } from './request-flow.js';
 

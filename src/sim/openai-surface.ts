@@ -1,15 +1,21 @@
 import { JSON_CONTENT_TYPE } from '../wire/envelope.js';
 import { bareModelId } from '../wire/model-names.js';
 import type { GeminiRoute } from '../wire/path.js';
+import { embedText } from './content/embedding.js';
+import {
+  chatChunks,
+  chatCompletion,
+  chatToGenerate,
+  embeddingInputs,
+  openaiModel,
+} from './content/openai.js';
+import { composeReply } from './content/reply.js';
+import { textTokens } from './content/tokens.js';
 import type { SimContext } from './context.js';
 import { bodyAnswer, type Framing, prettyJson, sendError, streamAnswer } from './delivery.js';
-import { embedText } from './embedding.js';
 import type { Exchange } from './exchange.js';
 import { invalidArgument, unknownModel } from './google-errors.js';
-import { chatChunks, chatCompletion, chatToGenerate, embeddingInputs, openaiModel } from './openai.js';
-import { composeReply } from './reply.js';
 import { authenticate, readJson, serveRouted } from './request-flow.js';
-import { textTokens } from './tokens.js';
 
 type OpenaiRoute = Extract<
   GeminiRoute,

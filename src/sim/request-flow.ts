@@ -1,4 +1,5 @@
 import { decideOutcome } from './behaviour.js';
+import { isObject, type Json } from './content/request-fields.js';
 import type { SimContext } from './context.js';
 import { type Answer, deliver, type Framing, sendError } from './delivery.js';
 import { type Exchange, readBody } from './exchange.js';
@@ -6,7 +7,6 @@ import type { Route } from './fleet.js';
 import { invalidApiKey, invalidJson, missingApiKey, payloadTooLarge } from './google-errors.js';
 import { MAX_NESTING, nestingDepth } from './json-depth.js';
 import { sampleLatencyMs } from './latency.js';
-import { isObject, type Json } from './request-fields.js';
 
 /**
  * The steps every model request goes through, in the real service's order: key, body, then

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { embedText } from '../../../src/sim/embedding.js';
+import { embedText } from '../../../../src/sim/content/embedding.js';
 
 const cosine = (a: number[], b: number[]) => a.reduce((sum, x, i) => sum + x * b[i]!, 0);
 

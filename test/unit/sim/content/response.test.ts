@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { seededRandom } from '../../../src/random.js';
-import { composeReply } from '../../../src/sim/reply.js';
-import { newResponseId, splitText, streamResponses, unaryResponse } from '../../../src/sim/response.js';
+import { seededRandom } from '../../../../src/random.js';
+import { composeReply } from '../../../../src/sim/content/reply.js';
+import {
+  newResponseId,
+  splitText,
+  streamResponses,
+  unaryResponse,
+} from '../../../../src/sim/content/response.js';
 
 const served = { modelVersion: 'build-1', responseId: 'RID' };
 const ask = (text: string, extra: Record<string, unknown> = {}) => ({

@@ -1,6 +1,7 @@
-import type { ErrorStatus } from '../wire/envelope.js';
-import type { ModelResource } from '../wire/types.js';
-import { invalidArgument } from './google-errors.js';
+import type { ErrorStatus } from '../../wire/envelope.js';
+import type { ModelResource } from '../../wire/types.js';
+import { invalidArgument } from '../google-errors.js';
+import { stringHash } from '../seeds.js';
 import type { Reply } from './reply.js';
 import {
   arrayField,
@@ -12,7 +13,6 @@ import {
   stringField,
 } from './request-fields.js';
 import { splitText } from './response.js';
-import { stringHash } from './seeds.js';
 
 /**
  * The OpenAI-compatible surface (`/v1beta/openai/`, docs/wire.md §11) as a translation: a chat

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { chatChunks, chatCompletion, chatToGenerate } from '../../../src/sim/openai.js';
-import { composeReply } from '../../../src/sim/reply.js';
+import { chatChunks, chatCompletion, chatToGenerate } from '../../../../src/sim/content/openai.js';
+import { composeReply } from '../../../../src/sim/content/reply.js';
 
 const meta = { id: 'RID', model: 'build-1', created: 1_700_000_000 };
 

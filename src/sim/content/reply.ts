@@ -1,4 +1,5 @@
-import { seededRandom } from '../random.js';
+import { seededRandom } from '../../random.js';
+import { stringHash } from '../seeds.js';
 import {
   arrayField,
   field,
@@ -11,7 +12,6 @@ import {
   textOf,
 } from './request-fields.js';
 import { sampleFromSchema } from './schema-sample.js';
-import { stringHash } from './seeds.js';
 import { promptTokens, type TokenCount, textTokens } from './tokens.js';
 
 /** What the simulated model says to one generate request, before it is framed (unary or stream). */

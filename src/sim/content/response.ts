@@ -1,7 +1,7 @@
-import type { Random } from '../random.js';
-import type { GenerateContentResponse, Part, UsageMetadata } from '../wire/types.js';
+import type { Random } from '../../random.js';
+import type { GenerateContentResponse, Part, UsageMetadata } from '../../wire/types.js';
+import { stringHash } from '../seeds.js';
 import type { Reply } from './reply.js';
-import { stringHash } from './seeds.js';
 import { textTokens } from './tokens.js';
 
 /** Who answered: `modelVersion` names the build that served (so a client can see which one did). */

@@ -1,5 +1,5 @@
-import { seededRandom } from '../random.js';
-import { stringHash } from './seeds.js';
+import { seededRandom } from '../../random.js';
+import { stringHash } from '../seeds.js';
 
 /**
  * A deterministic unit vector for a text: the sum of one pseudo-random vector per word

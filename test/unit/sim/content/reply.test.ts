@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { composeReply } from '../../../src/sim/reply.js';
+import { composeReply } from '../../../../src/sim/content/reply.js';
 
 const ask = (text: string, extra: Record<string, unknown> = {}) => ({
   contents: [{ role: 'user', parts: [{ text }] }],

@@ -1,9 +1,9 @@
-import type { ErrorStatus } from '../wire/envelope.js';
-import { bareModelId } from '../wire/model-names.js';
-import type { GenerateContentResponse, GenerationMethod } from '../wire/types.js';
+import type { ErrorStatus } from '../../wire/envelope.js';
+import { bareModelId } from '../../wire/model-names.js';
+import type { GenerateContentResponse, GenerationMethod } from '../../wire/types.js';
+import type { Route } from '../fleet.js';
+import { invalidArgument, invalidField } from '../google-errors.js';
 import { embedText } from './embedding.js';
-import type { Route } from './fleet.js';
-import { invalidArgument, invalidField } from './google-errors.js';
 import { composeReply } from './reply.js';
 import { arrayField, isObject, type Json, numberField, objectField, textOf } from './request-fields.js';
 import { streamResponses, unaryResponse } from './response.js';
