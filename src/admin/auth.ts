@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { bearerToken } from '../api/auth.js';
 import { secretMatches } from '../config/secret.js';
 import { GatewayError } from '../errors.js';
 
@@ -61,13 +62,6 @@ function checkSameOrigin(req: IncomingMessage): void {
     if (host !== req.headers.host)
       throw new GatewayError('ADMIN_FORBIDDEN', 'Cross-site requests are not allowed.');
   }
-}
-
-/** `Bearer <token>`, the scheme in any case (RFC 9110 §11.1). */
-export function bearerToken(header: string | undefined): string | undefined {
-  if (typeof header !== 'string') return undefined;
-  const match = /^bearer\s+(.+)$/i.exec(header.trim());
-  return match ? match[1]!.trim() : undefined;
 }
 
 function cookieValue(header: string | undefined, name: string): string | undefined {

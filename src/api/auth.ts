@@ -1,6 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import { bearerToken } from '../admin/auth.js';
 import type { ClientKeyConfig } from '../config/schema.js';
 import { hashSecret } from '../config/secret.js';
 import { type ErrorCode, GatewayError } from '../errors.js';
@@ -92,4 +91,11 @@ function clientKey(
 
 function fromStatus(code: ErrorCode, status: ErrorStatus): GatewayError {
   return new GatewayError(code, status.message, status.details);
+}
+
+/** `Bearer <token>`, the scheme in any case (RFC 9110 §11.1). */
+export function bearerToken(header: string | undefined): string | undefined {
+  if (typeof header !== 'string') return undefined;
+  const match = /^bearer\s+(.+)$/i.exec(header.trim());
+  return match ? match[1]!.trim() : undefined;
 }

@@ -1,8 +1,8 @@
 import type { AliasEntry } from '../catalog/alias.js';
 import type { TargetId } from '../catalog/target.js';
+import type { TargetState } from '../catalog/target-state.js';
 import type { HealthTable } from './health-table.js';
 import type { WindowStats } from './outlier.js';
-import type { TargetState } from './target-state.js';
 
 /** One target as status pages show it: where it is, its state, and its recent answers. */
 export type TargetStatus = TargetState &

@@ -1,6 +1,6 @@
+import type { Checking, Ejected, EjectionState } from '../catalog/target-state.js';
 import type { Random } from '../random.js';
 import type { OutlierPolicy } from './policy.js';
-import type { Checking, Ejected, EjectionState } from './target-state.js';
 
 /**
  * The ejection machine over a target's health (docs/design.md §6), as pure functions of the state, the time and the

@@ -1,4 +1,5 @@
 import type { TargetId } from '../catalog/target.js';
+import type { Ejected, EjectionState, PullMark, TargetState } from '../catalog/target-state.js';
 import type { Verdict } from '../classify/verdict.js';
 import type { Clock } from '../clock.js';
 import type { Random } from '../random.js';
@@ -6,7 +7,6 @@ import { checkResult, eject, ejectionEnded, INITIAL_HEALTH, isOut } from './ejec
 import type { WindowStats } from './outlier.js';
 import { OutlierDetector } from './outlier.js';
 import type { OutlierPolicy } from './policy.js';
-import type { Ejected, EjectionState, PullMark, TargetState } from './target-state.js';
 
 /** Something that changed in a target's health; listeners log it, count it, store it and show it. */
 export type HealthEvent<Id extends string = TargetId> =

@@ -1,5 +1,5 @@
 import type { TargetId } from '../catalog/target.js';
-import type { EjectionState } from '../health/target-state.js';
+import type { EjectionState } from '../catalog/target-state.js';
 import type { StoreStatus } from './operator-store.js';
 
 /**

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { EjectionState as TargetHealth } from '../../../src/catalog/target-state.js';
 import {
   checkResult,
   eject,
@@ -8,7 +9,6 @@ import {
   nextEjectionCount,
 } from '../../../src/health/ejection.js';
 import type { OutlierPolicy } from '../../../src/health/policy.js';
-import type { EjectionState as TargetHealth } from '../../../src/health/target-state.js';
 import type { Random } from '../../../src/random.js';
 import { DEFAULT_OUTLIER_POLICY } from '../../support/config.js';
 

@@ -1,7 +1,7 @@
-import type { PullMark } from '../health/target-state.js';
+import type { Catalog } from '../catalog/catalog.js';
+import type { TargetId } from '../catalog/target.js';
+import type { PullMark } from '../catalog/target-state.js';
 import type { Pull } from '../store/operator-store.js';
-import type { Catalog } from './catalog.js';
-import type { TargetId } from './target.js';
 
 /**
  * The operator's pulls as the targets they name: the one index routing reads (through the health table), rebuilt
