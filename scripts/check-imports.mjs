@@ -21,6 +21,7 @@ const LAYERS = {
   health: 8,
   timeline: 8,
   telemetry: 9,
+  incidents: 9,
   fleet: 9,
   routing: 10,
   api: 11,

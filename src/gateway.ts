@@ -2,7 +2,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import type { AdminAccess } from './admin/auth.js';
-import { createAdminHandler } from './admin/server.js';
+import { AdminEvents } from './admin/events.js';
+import { createAdminHandler, type ReloadResult } from './admin/server.js';
+import { statusBody } from './admin/status.js';
 import { defaultTokenFile, ensureAdminToken } from './admin/token.js';
 import { ClientAuth } from './api/auth.js';
 import { answerClientError } from './api/client-errors.js';
@@ -10,21 +12,25 @@ import type { OpenStreams } from './api/forward.js';
 import { createApiHandler } from './api/server.js';
 import { Catalog } from './catalog/catalog.js';
 import { type Clock, every, systemClock, type Timer } from './clock.js';
+import { loadConfig } from './config/load.js';
+import { needsRestart } from './config/reload.js';
 import type { Config } from './config/schema.js';
 import { hashSecret } from './config/secret.js';
 import { configWarnings } from './config/warnings.js';
 import { HealthChecker } from './health/checker.js';
 import { type HealthEvent, HealthTable } from './health/health-table.js';
 import { resolvePulls } from './health/pulls.js';
+import { IncidentTracker } from './incidents/tracker.js';
 import { LocalRateLimiter } from './limits/rate-limiter.js';
 import { mathRandom, type Random } from './random.js';
 import { RetryBudget } from './routing/retry-budget.js';
-import { Router } from './routing/router.js';
+import { type LiveRouting, Router } from './routing/router.js';
 import { HEALTH_ACTOR, type OperatorStore } from './store/operator-store.js';
 import { openSqliteOperatorStore, type SqliteOperatorStore } from './store/sqlite/sqlite-operator-store.js';
 import { createLogger, type Logger } from './telemetry/log.js';
 import { Metrics } from './telemetry/metrics.js';
 import { reportTimeline } from './telemetry/timeline-report.js';
+import { Traffic } from './telemetry/traffic.js';
 import { healthEntry } from './timeline/health-entries.js';
 import { Timeline } from './timeline/timeline.js';
 import { Upstreams } from './upstream/pools.js';
@@ -39,6 +45,9 @@ export interface GatewayDeps {
   healthTickMs?: number;
   /** Demo mode only: the admin listener answers on loopback without a token (it fronts the built-in simulator). */
   openAdmin?: boolean;
+  /** The file the config came from: `reload()` reads it again (SIGHUP, `aliasgate reload`). */
+  configPath?: string;
+  env?: Record<string, string | undefined>;
 }
 
 export interface Gateway {
@@ -53,7 +62,15 @@ export interface Gateway {
     host?: string,
     admin?: { port?: number; host?: string },
   ): Promise<{ url: string; port: number; adminUrl: string; adminPort: number }>;
+  /** Reads and validates the config file again; a good one takes effect for new requests, a bad one changes nothing. */
+  reload(): Promise<ReloadResult>;
   close(): Promise<void>;
+}
+
+/** What a config reload replaces as one value (requests in flight keep the one they began with). */
+interface Live extends LiveRouting {
+  config: Config;
+  auth: ClientAuth;
 }
 
 /**
@@ -66,48 +83,77 @@ export function createGateway(config: Config, deps: GatewayDeps = {}): Gateway {
   const log = deps.log ?? createLogger(config.logging.level);
   const replica = `${hostname()}:${process.pid}`;
   const metrics = new Metrics();
+  // the dashboard's numbers: per target (each attempt) and per alias (each client request, with its attempts)
+  const traffic = { targets: new Traffic(), aliases: new Traffic() };
+  const limiter = new LocalRateLimiter(clock);
   const operator = deps.operator ?? openSqliteOperatorStore(config.state.sqlitePath, clock);
-  const catalog = new Catalog(config);
-  const health = new HealthTable({
-    policy: config.health,
-    clock,
-    random,
-    groups: catalog.groups(),
-  });
-  const applyPulls = () => health.setPulls(resolvePulls(catalog, operator.state().pulls));
-  applyPulls();
-  const stopPulls = operator.onChange(applyPulls);
+
+  const liveOf = (next: Config, previous?: Live): Live => {
+    const pools = previous ? previous.upstreams.next(next.upstreams) : undefined;
+    for (const retired of pools?.retired ?? []) void retired.pool.close();
+    return {
+      config: next,
+      catalog: new Catalog(next, operator.state().stages),
+      upstreams: pools?.upstreams ?? new Upstreams(next.upstreams),
+      budget: new RetryBudget(next.routing.retryBudget, clock),
+      policy: next.routing,
+      idleTimeoutMs: next.routing.idleTimeoutMs,
+      auth: new ClientAuth(next.auth.clientKeys, limiter),
+    };
+  };
+  let live = liveOf(config);
+  const health = new HealthTable({ policy: config.health, clock, random, groups: live.catalog.groups() });
+
+  // the operator's pulls and stage changes (from any process sharing the store) applied as they arrive
+  let stagesSeen = JSON.stringify(operator.state().stages);
+  const applyOperatorState = () => {
+    const stages = JSON.stringify(operator.state().stages);
+    if (stages !== stagesSeen) {
+      stagesSeen = stages;
+      live = { ...live, catalog: new Catalog(live.config, operator.state().stages) };
+    }
+    health.setPulls(resolvePulls(live.catalog, operator.state().pulls));
+  };
+  applyOperatorState();
+  const stopOperatorState = operator.onChange(applyOperatorState);
 
   const timeline = new Timeline(clock);
-  timeline.subscribe((entry) => reportTimeline(entry, { log, metrics, operator }));
+  const incidents = new IncidentTracker(
+    () => live.catalog,
+    (i) => operator.saveIncident(i),
+    replica,
+  );
+  timeline.subscribe((entry) => {
+    reportTimeline(entry, { log, metrics, operator });
+    incidents.timeline(entry);
+  });
   const onHealthEvents = (events: readonly HealthEvent[]) => {
     for (const event of events) {
-      const entry = healthEntry(event, catalog, HEALTH_ACTOR);
+      const entry = healthEntry(event, live.catalog, HEALTH_ACTOR);
       if (entry) timeline.add(entry);
     }
   };
   watchStore(operator, log, timeline);
 
-  const upstreams = new Upstreams(config.upstreams);
   const router = new Router({
-    catalog: () => catalog,
+    live: () => live,
     health,
-    upstreams,
-    budget: new RetryBudget(config.routing.retryBudget, clock),
-    policy: config.routing,
     clock,
     random,
-    idleTimeoutMs: config.routing.idleTimeoutMs,
     observer: {
-      attempt: (t, v) => metrics.attempt(t.alias, t.upstream, t.model, v.kind),
+      attempt(t, v, ms) {
+        metrics.attempt(t.alias, t.upstream, t.model, v.kind);
+        traffic.targets.record(t.id, clock.now(), v.kind === 'ok' || v.kind === 'client_error', ms);
+        incidents.attempt(t.id, v);
+      },
+      retried: (t) => incidents.retried(t.id),
       healthEvents: onHealthEvents,
       budgetExhausted: (alias) => metrics.count(metrics.retryBudgetExhausted, alias.name),
     },
   });
   const checker = new HealthChecker({
     health,
-    catalog: () => catalog,
-    upstreams,
+    live: () => live,
     clock,
     request: config.health.healthCheck.request,
     timeoutMs: config.health.healthCheck.timeoutMs,
@@ -126,9 +172,10 @@ export function createGateway(config: Config, deps: GatewayDeps = {}): Gateway {
       });
     },
   });
+  const stores = () => ({ operator: operator.status(), health: { ok: true, queued: 0 } });
   metrics.observe({
     *targets() {
-      for (const t of catalog.targets()) {
+      for (const t of live.catalog.targets()) {
         const state = health.state(t.id);
         const out =
           state.state === 'ejected' || state.state === 'checking' ? { outSince: state.outSince } : {};
@@ -149,27 +196,80 @@ export function createGateway(config: Config, deps: GatewayDeps = {}): Gateway {
   const streams: OpenStreams = new Map();
   const api = createApiHandler({
     router,
-    catalog: () => catalog,
+    catalog: () => live.catalog,
     health,
-    auth: new ClientAuth(config.auth.clientKeys, new LocalRateLimiter(clock)),
+    auth: () => live.auth,
     metrics,
+    traffic: traffic.aliases,
     log,
     clock,
     streams,
-    limits: { bodyLimitBytes: config.server.bodyLimitBytes, maxInFlight: config.server.maxInFlight },
+    limits: () => ({
+      bodyLimitBytes: live.config.server.bodyLimitBytes,
+      maxInFlight: live.config.server.maxInFlight,
+    }),
     accessLog: log.isLevelEnabled('debug'),
   });
+  const sources = {
+    catalog: () => live.catalog,
+    health,
+    traffic,
+    now: () => clock.now(),
+    replica,
+    fleet: () => ({ mode: 'local' as const, replicas: [replica] }),
+    stores,
+  };
+  const events = new AdminEvents(timeline, () => statusBody(sources), clock);
+
+  const reload = async (): Promise<ReloadResult> => {
+    if (!deps.configPath) return { ok: false, error: 'the gateway was started without a config file' };
+    let next: Config;
+    try {
+      next = loadConfig(deps.configPath, deps.env ?? process.env);
+    } catch (e) {
+      const error = e instanceof Error ? e.message : String(e);
+      log.error(
+        { event: 'reload_refused', error },
+        'config reload refused; the running config keeps serving',
+      );
+      timeline.add({ kind: 'reload', actor: 'operator', reason: `refused: ${error}` });
+      return { ok: false, error };
+    }
+    const warnings = needsRestart(live.config, next);
+    live = liveOf(next, live);
+    health.regroup(live.catalog.groups());
+    health.setPulls(resolvePulls(live.catalog, operator.state().pulls));
+    traffic.targets.retain(new Set(live.catalog.targets().map((t) => t.id)));
+    traffic.aliases.retain(new Set(live.catalog.aliases().map((a) => a.name)));
+    log.level = next.logging.level;
+    if (server) applyServerLimits(server, next);
+    log.info({ event: 'reloaded', file: deps.configPath, warnings }, 'config reloaded');
+    timeline.add({
+      kind: 'reload',
+      actor: 'operator',
+      reason: `config reloaded from ${deps.configPath}${warnings.length ? `; ${warnings.join('; ')}` : ''}`,
+    });
+    operator.append({
+      actor: 'operator',
+      action: 'reload',
+      alias: '',
+      model: '',
+      reason: `config reloaded from ${deps.configPath}`,
+    });
+    return { ok: true, warnings };
+  };
+
   const admin = createAdminHandler({
+    ...sources,
     access,
     operator,
     metrics,
     log,
     clock,
-    catalog: () => catalog,
-    health,
-    now: () => clock.now(),
-    replica,
-    stores: () => ({ operator: operator.status() }),
+    timeline,
+    events,
+    incidents,
+    ...(deps.configPath ? { reload } : {}),
   });
 
   let server: Server | undefined;
@@ -179,18 +279,12 @@ export function createGateway(config: Config, deps: GatewayDeps = {}): Gateway {
     health,
     checker,
     timeline,
-    catalog: () => catalog,
+    catalog: () => live.catalog,
     generatedAdminToken,
+    reload,
     async listen(port = config.server.port, host = config.server.host, adminAt = {}) {
-      server = createServer(
-        {
-          keepAliveTimeout: config.server.keepAliveTimeoutMs,
-          headersTimeout: config.server.headersTimeoutMs,
-          requestTimeout: config.server.requestTimeoutMs,
-        },
-        api,
-      );
-      server.maxConnections = config.server.maxConnections;
+      server = createServer(api);
+      applyServerLimits(server, live.config);
       server.on('clientError', answerClientError);
       adminServer = createServer({ headersTimeout: 10_000, requestTimeout: 60_000 }, admin);
       const data = await bind(server, port, host);
@@ -210,16 +304,25 @@ export function createGateway(config: Config, deps: GatewayDeps = {}): Gateway {
     async close() {
       checker.stop();
       stopRefresh?.();
-      stopPulls();
+      stopOperatorState();
+      events.close();
       if (adminServer) {
         adminServer.closeAllConnections();
         await new Promise<void>((resolve) => adminServer!.close(() => resolve()));
       }
-      if (server) await drain(server, streams, config.server.shutdownGraceMs, clock);
-      await upstreams.close();
+      if (server) await drain(server, streams, live.config.server.shutdownGraceMs, clock);
+      await live.upstreams.close();
       if (!deps.operator) await operator.close();
     },
   };
+}
+
+/** The client listener's bounds, set at start and again on every reload. */
+function applyServerLimits(server: Server, config: Config): void {
+  server.maxConnections = config.server.maxConnections;
+  server.headersTimeout = config.server.headersTimeoutMs;
+  server.requestTimeout = config.server.requestTimeoutMs;
+  server.keepAliveTimeout = config.server.keepAliveTimeoutMs;
 }
 
 async function bind(server: Server, port: number, host: string): Promise<{ url: string; port: number }> {

@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { bearerToken } from '../api/auth.js';
 import { secretMatches } from '../config/secret.js';
 import { GatewayError } from '../errors.js';
+import { validSession } from './session.js';
 
 /** Who may use the admin listener: holders of the token, or anyone on loopback in demo mode. */
 export interface AdminAccess {
@@ -12,31 +13,50 @@ export interface AdminAccess {
 export const ADMIN_COOKIE = 'aliasgate_admin';
 export const CSRF_HEADER = 'x-aliasgate-csrf';
 
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
 /**
  * Checks a request to the admin listener. The token comes as `Authorization: Bearer …` (scheme in any case) or, from
- * the dashboard, as its HttpOnly cookie; a state-changing request authenticated by the cookie must also carry the
- * dashboard's CSRF header and come from the listener's own origin. The TCP peer and forwarding headers
- * (X-Forwarded-For, Forwarded) are never trusted: behind a proxy on the same host every request comes from loopback.
+ * the dashboard, as a session cookie bought with it (session.ts); a state-changing request admitted by the cookie —
+ * or by loopback alone in demo mode — must also carry the dashboard's CSRF header and come from this listener's own
+ * origin (in demo mode the origin alone: the CLI on this host sends no header, a browser elsewhere always sends its
+ * Origin). The TCP peer and forwarding headers (X-Forwarded-For, Forwarded) are never trusted: behind a proxy on the
+ * same host every request comes from loopback (docs: SECURITY.md).
  */
-export function authorizeAdmin(access: AdminAccess, req: IncomingMessage): void {
+export function authorizeAdmin(access: AdminAccess, req: IncomingMessage, now: number): void {
   if (access.tokenSha256 === undefined) {
-    // demo mode: the listener is bound to loopback and fronts only the built-in simulator
-    if (isLoopback(req.socket.remoteAddress)) return;
-    throw new GatewayError('ADMIN_UNAUTHORIZED', 'The demo admin API answers on loopback only.');
+    // demo mode: the listener is bound to loopback and fronts only the built-in simulator; a page elsewhere whose
+    // name resolves to 127.0.0.1 (DNS rebinding) passes "loopback", so the Host must be a loopback name too
+    if (!isLoopback(req.socket.remoteAddress) || !LOOPBACK_HOSTS.has(hostName(req))) {
+      throw new GatewayError('ADMIN_FORBIDDEN', 'The demo admin API answers on loopback only.');
+    }
+    // the CLI and scripts on this host send no Origin; a browser always does on a cross-site POST
+    if (changes(req)) checkSameOrigin(req, false);
+    return;
   }
   const bearer = bearerToken(req.headers.authorization);
   if (bearer !== undefined) {
     if (secretMatches(bearer, access.tokenSha256)) return;
     throw unauthorized();
   }
+  if (!hasSession(access, req, now)) throw unauthorized();
+  if (changes(req)) checkSameOrigin(req);
+}
+
+/** Whether the request carries a valid dashboard session (always, in demo mode). */
+export function hasSession(access: AdminAccess, req: IncomingMessage, now: number): boolean {
+  if (access.tokenSha256 === undefined) return true;
   const cookie = cookieValue(req.headers.cookie, ADMIN_COOKIE);
-  if (cookie === undefined || !secretMatches(cookie, access.tokenSha256)) throw unauthorized();
-  if (req.method !== 'GET' && req.method !== 'HEAD') checkSameOrigin(req);
+  return cookie !== undefined && validSession(access.tokenSha256, cookie, now);
 }
 
 /** True when `token` is the admin token (the dashboard's login form). */
 export function isAdminToken(access: AdminAccess, token: string): boolean {
   return access.tokenSha256 !== undefined && secretMatches(token, access.tokenSha256);
+}
+
+function changes(req: IncomingMessage): boolean {
+  return req.method !== 'GET' && req.method !== 'HEAD';
 }
 
 function unauthorized(): GatewayError {
@@ -47,34 +67,34 @@ function unauthorized(): GatewayError {
   );
 }
 
-function checkSameOrigin(req: IncomingMessage): void {
-  if (req.headers[CSRF_HEADER] !== '1') {
+/** A state change riding on ambient credentials must show it comes from the dashboard itself. */
+export function checkSameOrigin(req: IncomingMessage, needHeader = true): void {
+  if (needHeader && req.headers[CSRF_HEADER] !== '1') {
     throw new GatewayError('ADMIN_FORBIDDEN', `A change from the dashboard must carry ${CSRF_HEADER}: 1.`);
   }
-  const origin = req.headers.origin;
-  if (origin !== undefined && origin !== 'null') {
-    let host: string | undefined;
-    try {
-      host = new URL(origin).host;
-    } catch {
-      host = undefined;
-    }
-    if (host !== req.headers.host)
-      throw new GatewayError('ADMIN_FORBIDDEN', 'Cross-site requests are not allowed.');
+  const site = req.headers['sec-fetch-site'];
+  if (site !== undefined && site !== 'same-origin' && site !== 'none') {
+    throw new GatewayError(
+      'ADMIN_FORBIDDEN',
+      `Cross-site requests are not allowed (Sec-Fetch-Site: ${site}).`,
+    );
   }
+  const origin = req.headers.origin;
+  if (origin === undefined) return;
+  const own = [`http://${req.headers.host}`, `https://${req.headers.host}`];
+  if (!own.includes(origin))
+    throw new GatewayError('ADMIN_FORBIDDEN', `Cross-site requests are not allowed (${origin}).`);
+}
+
+function hostName(req: IncomingMessage): string {
+  return (req.headers.host ?? '').replace(/:\d+$/, '');
 }
 
 function cookieValue(header: string | undefined, name: string): string | undefined {
   if (!header) return undefined;
   for (const part of header.split(';')) {
     const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) {
-      try {
-        return decodeURIComponent(part.slice(eq + 1).trim());
-      } catch {
-        return undefined;
-      }
-    }
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
   }
   return undefined;
 }

@@ -5,12 +5,22 @@ import { sendError, sendJson } from '../api/respond.js';
 import type { Catalog } from '../catalog/catalog.js';
 import type { Target } from '../catalog/target.js';
 import type { Clock } from '../clock.js';
-import { GatewayError } from '../errors.js';
-import { isStoreUnavailable, type OperatorStore } from '../store/operator-store.js';
+import { calendarDate, modelId } from '../config/scalars.js';
+import { STAGES } from '../config/schema.js';
+import { GatewayError, isGatewayError } from '../errors.js';
+import type { IncidentTracker } from '../incidents/tracker.js';
+import { describeStage, isStoreUnavailable, type OperatorStore } from '../store/operator-store.js';
 import { type Logger, LogThrottle } from '../telemetry/log.js';
 import type { Metrics } from '../telemetry/metrics.js';
+import type { Timeline } from '../timeline/timeline.js';
+import { validateWith } from '../validation/issue.js';
 import { type AdminAccess, authorizeAdmin } from './auth.js';
+import { serveDashboard } from './dashboard.js';
+import type { AdminEvents } from './events.js';
 import { type StatusSources, statusBody } from './status.js';
+
+/** The result of `POST /admin/reload`: what took effect, or why the file was refused. */
+export type ReloadResult = { ok: true; warnings: string[] } | { ok: false; error: string };
 
 export interface AdminDeps extends StatusSources {
   access: AdminAccess;
@@ -18,21 +28,43 @@ export interface AdminDeps extends StatusSources {
   metrics: Metrics;
   log: Logger;
   clock: Clock;
+  timeline: Timeline;
+  events: AdminEvents;
+  incidents: IncidentTracker;
   catalog(): Catalog;
+  /** Reads and validates the config file again; absent when the gateway was given no file (demo mode, tests). */
+  reload?: () => Promise<ReloadResult>;
 }
 
-const OperatorAction = z.object({
+const Action = z.strictObject({
   alias: z.string().min(1),
   model: z.string().min(1),
   upstream: z.string().min(1).optional(),
   reason: z.string().max(2000).default(''),
-  by: z.string().max(200).optional(),
+  by: z.string().min(1).max(200).optional(),
 });
 
+const StageChange = z
+  .strictObject({
+    alias: z.string().min(1),
+    stage: z.enum(STAGES).optional(),
+    replacement: modelId().optional(),
+    shutdown: calendarDate().optional(),
+    reset: z.boolean().optional(),
+    reason: z.string().max(2000).default(''),
+    by: z.string().min(1).max(200).optional(),
+  })
+  .refine((s) => s.reset === true || s.stage !== undefined, { message: 'give a stage, or reset: true' })
+  .refine((s) => s.stage !== 'deprecated' || s.replacement !== undefined, {
+    message: 'stage deprecated needs a replacement',
+    path: ['replacement'],
+  });
+
 /**
- * The admin listener (`admin.host:admin.port`, loopback by default): status, pull, restore, audit and `/metrics`,
- * behind the admin token. It is a listener of its own so that a reverse proxy in front of the client port never
- * reaches it, and it never answers cross-origin requests (no CORS).
+ * The admin listener (`admin.host:admin.port`, loopback by default): the dashboard, status and its live feed, the
+ * audit log and incident history, `/metrics`, and the operator's actions (pull, restore, stage, reload), behind the
+ * admin token. It is a listener of its own so that a reverse proxy in front of the client port never reaches it, and
+ * it never answers cross-origin requests (no CORS).
  */
 export function createAdminHandler(deps: AdminDeps): (req: IncomingMessage, res: ServerResponse) => void {
   const throttle = new LogThrottle(() => deps.clock.now());
@@ -42,8 +74,9 @@ export function createAdminHandler(deps: AdminDeps): (req: IncomingMessage, res:
     const path = q < 0 ? url : url.slice(0, q);
     const query = new URLSearchParams(q < 0 ? '' : url.slice(q + 1));
     handle(deps, req, res, path, query).catch((error: unknown) => {
-      const suppressed = throttle.admit('admin');
-      if (suppressed !== undefined && !(error instanceof GatewayError && error.httpStatus < 500)) {
+      const suppressed =
+        isGatewayError(error) && error.httpStatus < 500 ? undefined : throttle.admit('admin');
+      if (suppressed !== undefined) {
         deps.log.error({ err: error, path, ...(suppressed ? { suppressed } : {}) }, 'admin request failed');
       }
       sendError(res, error, 'gemini', req.complete ? {} : { connection: 'close' });
@@ -59,17 +92,30 @@ async function handle(
   query: URLSearchParams,
 ): Promise<void> {
   if (path === '/healthz') return sendJson(res, 200, healthz(deps));
-  authorizeAdmin(deps.access, req);
-  const route = `${req.method} ${path}`;
-  switch (route) {
+  const now = deps.clock.now();
+  if (path.startsWith('/dashboard')) {
+    if (await serveDashboard(deps.access, req, res, path, query, now)) return;
+  }
+  authorizeAdmin(deps.access, req, now);
+  switch (`${req.method} ${path}`) {
     case 'GET /admin/status':
       return sendJson(res, 200, statusBody(deps));
+    case 'GET /admin/events':
+      deps.events.subscribe(req, res);
+      return;
     case 'GET /admin/audit': {
-      const limit = Math.min(Number(query.get('limit') ?? 100) || 100, 10_000);
       const alias = query.get('alias') ?? undefined;
-      return sendJson(res, 200, {
-        entries: await persisted(deps.operator.audit({ limit, ...(alias ? { alias } : {}) })),
-      });
+      const entries = await persisted(
+        deps.operator.audit({ limit: limitOf(query), ...(alias ? { alias } : {}) }),
+      );
+      return sendJson(res, 200, { entries });
+    }
+    case 'GET /admin/incidents': {
+      const alias = query.get('alias') ?? undefined;
+      const incidents = await persisted(
+        deps.operator.incidents({ limit: limitOf(query), ...(alias ? { alias } : {}) }),
+      );
+      return sendJson(res, 200, { incidents });
     }
     case 'GET /metrics': {
       const text = await deps.metrics.registry.metrics();
@@ -80,19 +126,43 @@ async function handle(
     case 'POST /admin/pull':
     case 'POST /admin/restore':
       return sendJson(res, 200, await pullOrRestore(deps, req, path === '/admin/pull' ? 'pull' : 'restore'));
+    case 'POST /admin/stage':
+      return sendJson(res, 200, await changeStage(deps, req));
+    case 'POST /admin/reload':
+      return sendJson(res, 200, await reload(deps));
   }
-  if (KNOWN.has(path)) {
+  if (path.startsWith('/admin/incidents/') && req.method === 'GET') {
+    const id = decodeURIComponent(path.slice('/admin/incidents/'.length));
+    const found = (await persisted(deps.operator.incidents({ limit: 10_000 }))).find((i) => i.id === id);
+    if (!found) throw new GatewayError('NOT_FOUND', `No incident ${id}.`);
+    return sendJson(res, 200, found);
+  }
+  if (KNOWN.has(path))
     throw new GatewayError('HTTP_METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${path}.`);
-  }
   throw new GatewayError('UNKNOWN_ROUTE', `No admin route ${req.method} ${path}.`);
 }
 
-const KNOWN = new Set(['/admin/status', '/admin/audit', '/metrics', '/admin/pull', '/admin/restore']);
+const KNOWN = new Set([
+  '/admin/status',
+  '/admin/events',
+  '/admin/audit',
+  '/admin/incidents',
+  '/metrics',
+  '/admin/pull',
+  '/admin/restore',
+  '/admin/stage',
+  '/admin/reload',
+]);
 
-/** Liveness, with the state of the store: a store that cannot persist is reported here, never by a crash. */
+function limitOf(query: URLSearchParams): number {
+  return Math.min(Number(query.get('limit') ?? 100) || 100, 10_000);
+}
+
+/** Liveness, with the state of the stores: a store that cannot persist is reported here, never by a crash. */
 function healthz(deps: AdminDeps): unknown {
-  const { operator } = deps.stores();
-  return { status: operator.ok ? 'ok' : 'degraded', store: { operator } };
+  const stores = deps.stores();
+  const ok = stores.operator.ok && stores.health.ok;
+  return { status: ok ? 'ok' : 'degraded', store: stores };
 }
 
 async function pullOrRestore(
@@ -100,7 +170,7 @@ async function pullOrRestore(
   req: IncomingMessage,
   op: 'pull' | 'restore',
 ): Promise<unknown> {
-  const action = parseAction(await readBody(req, 64 * 1024));
+  const action = parse(Action, await readBody(req, 64 * 1024));
   const targets = targetsOf(deps.catalog(), action);
   const by = action.by ?? 'admin-api';
   let changed = false;
@@ -108,17 +178,60 @@ async function pullOrRestore(
     const done = await persisted(
       deps.operator[op]({ alias: t.alias, upstream: t.upstream, model: t.model, by, reason: action.reason }),
     );
-    changed ||= done.changed;
+    if (done.changed) {
+      changed = true;
+      deps.timeline.add({
+        kind: op,
+        alias: t.alias,
+        upstream: t.upstream,
+        model: t.model,
+        actor: by,
+        reason: action.reason,
+      });
+    }
   }
-  deps.log.info(
-    { event: op, alias: action.alias, model: action.model, by, reason: action.reason, changed },
-    `operator ${op}`,
-  );
   return { action: op, alias: action.alias, model: action.model, changed };
 }
 
+async function changeStage(deps: AdminDeps, req: IncomingMessage): Promise<unknown> {
+  const change = parse(StageChange, await readBody(req, 64 * 1024));
+  if (!deps.catalog().get(change.alias)) throw new GatewayError('NOT_FOUND', `No alias ${change.alias}.`);
+  if (change.replacement === change.alias) {
+    throw new GatewayError('INVALID_REQUEST', 'replacement: an alias cannot be its own replacement');
+  }
+  const by = change.by ?? 'admin-api';
+  const stage = change.reset ? undefined : change.stage;
+  const done = await persisted(
+    deps.operator.setStage({
+      alias: change.alias,
+      ...(stage ? { stage } : {}),
+      ...(stage && change.replacement ? { replacement: change.replacement } : {}),
+      ...(stage && change.shutdown ? { shutdown: change.shutdown } : {}),
+      by,
+      reason: change.reason,
+    }),
+  );
+  if (done.changed) {
+    const what = stage ? describeStage({ stage, ...change }) : 'back to the configured stage';
+    deps.timeline.add({ kind: 'stage', alias: change.alias, actor: by, reason: `${what}; ${change.reason}` });
+  }
+  return { alias: change.alias, stage: stage ?? null, changed: done.changed };
+}
+
+async function reload(deps: AdminDeps): Promise<unknown> {
+  if (!deps.reload) {
+    throw new GatewayError(
+      'INVALID_REQUEST',
+      'This gateway was started without a config file; there is nothing to reload.',
+    );
+  }
+  const result = await deps.reload();
+  if (!result.ok) throw new GatewayError('INVALID_REQUEST', `The config was not reloaded: ${result.error}`);
+  return { reloaded: true, warnings: result.warnings };
+}
+
 /** The targets an operator names: the alias's targets with that model (on one upstream, when given). */
-function targetsOf(catalog: Catalog, action: z.infer<typeof OperatorAction>): Target[] {
+function targetsOf(catalog: Catalog, action: z.infer<typeof Action>): Target[] {
   const alias = catalog.get(action.alias);
   if (!alias) throw new GatewayError('NOT_FOUND', `No alias ${action.alias}.`);
   const targets = alias.targets.filter(
@@ -144,17 +257,18 @@ async function persisted<T>(work: Promise<T>): Promise<T> {
   }
 }
 
-function parseAction(body: Buffer): z.infer<typeof OperatorAction> {
+function parse<T>(schema: z.ZodType<T>, body: Buffer): T {
   let value: unknown;
   try {
     value = JSON.parse(body.toString('utf8'));
   } catch {
     throw new GatewayError('INVALID_REQUEST', 'Invalid JSON payload received.');
   }
-  const parsed = OperatorAction.safeParse(value);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new GatewayError('INVALID_REQUEST', `${issue.path.join('.') || 'body'}: ${issue.message}`);
-  }
-  return parsed.data;
+  const parsed = validateWith(schema, value);
+  if (parsed.ok) return parsed.value;
+  const issue = parsed.issues[0]!;
+  throw new GatewayError(
+    'INVALID_REQUEST',
+    `${issue.path.map(String).join('.') || 'body'}: ${issue.message}`,
+  );
 }

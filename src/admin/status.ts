@@ -1,34 +1,61 @@
+import type { AliasEntry } from '../catalog/alias.js';
 import type { Catalog } from '../catalog/catalog.js';
 import { aliasHealth } from '../health/alias-status.js';
 import type { HealthTable } from '../health/health-table.js';
 import type { StoreStatus } from '../store/operator-store.js';
+import type { Traffic } from '../telemetry/traffic.js';
 
 export interface StatusSources {
   catalog(): Catalog;
   health: HealthTable;
+  /** Per target (attempts) and per alias (client requests). */
+  traffic: { targets: Traffic; aliases: Traffic };
   now(): number;
   /** The name this process goes by in the audit log and status (hostname:pid or server.instanceName). */
   replica: string;
-  stores(): { operator: StoreStatus };
+  fleet(): { mode: 'local' | 'redis'; replicas: string[] };
+  stores(): { operator: StoreStatus; health: StoreStatus };
 }
 
-/** `GET /admin/status`: every alias with its lifecycle, fallbacks and each target's state and recent answers. */
+/**
+ * `GET /admin/status` (docs/admin-api.md): every alias with its lifecycle (and whether an operator set it), its
+ * fallbacks, what its clients got over 1 and 5 minutes, and each target's state, share of the traffic, recent
+ * answers and sparkline.
+ */
 export function statusBody(sources: StatusSources): unknown {
-  const stores = sources.stores();
+  const now = sources.now();
   return {
-    now: sources.now(),
+    now,
     replica: sources.replica,
-    store: { operator: stores.operator },
+    fleet: sources.fleet(),
+    store: sources.stores(),
     aliases: sources
       .catalog()
       .aliases()
-      .map((a) => ({
-        name: a.name,
-        ...(a.stage ? { stage: a.stage } : {}),
-        ...(a.replacement ? { replacement: a.replacement } : {}),
-        ...(a.shutdown ? { shutdown: a.shutdown } : {}),
-        fallback: a.fallback,
-        ...aliasHealth(a, sources.health),
-      })),
+      .map((a) => aliasStatus(a, sources, now)),
+  };
+}
+
+function aliasStatus(alias: AliasEntry, sources: StatusSources, now: number): unknown {
+  const health = aliasHealth(alias, sources.health);
+  const windows = health.targets.map((t) => sources.traffic.targets.windows(t.id, now));
+  const sent = windows.reduce((n, w) => n + w.m1.requests, 0);
+  return {
+    name: alias.name,
+    ...(alias.stage ? { stage: alias.stage } : {}),
+    ...(alias.replacement ? { replacement: alias.replacement } : {}),
+    ...(alias.shutdown ? { shutdown: alias.shutdown } : {}),
+    stageSource: alias.stageSource ?? 'config',
+    fallback: alias.fallback,
+    status: health.status,
+    targetsInRotation: health.targetsInRotation,
+    traffic: sources.traffic.aliases.windows(alias.name, now),
+    targets: health.targets.map((t, i) => ({
+      ...t,
+      ...(t.state === 'ejected' || t.state === 'checking' ? { since: t.outSince } : {}),
+      share: sent === 0 ? 0 : windows[i]!.m1.requests / sent,
+      ...windows[i],
+      sparkline: sources.traffic.targets.sparkline(t.id, now),
+    })),
   };
 }

@@ -4,6 +4,7 @@ import type { HealthTable } from '../health/health-table.js';
 import type { Router } from '../routing/router.js';
 import type { Logger } from '../telemetry/log.js';
 import type { Metrics } from '../telemetry/metrics.js';
+import type { Traffic } from '../telemetry/traffic.js';
 import type { ClientAuth } from './auth.js';
 import type { OpenStreams } from './forward.js';
 
@@ -16,12 +17,16 @@ export interface ApiDeps {
   router: Router;
   catalog(): Catalog;
   health: HealthTable;
-  auth: ClientAuth;
+  /** Client keys in force now (a reload replaces them). */
+  auth(): ClientAuth;
   metrics: Metrics;
   log: Logger;
   clock: Clock;
   streams: OpenStreams;
-  limits: ApiLimits;
+  /** Limits in force now (a reload may change them). */
+  limits(): ApiLimits;
+  /** Per-alias traffic the dashboard shows: one record per client request, with the attempts it took. */
+  traffic: Traffic;
   /** Whether one debug line per request is logged (logging.level debug or trace); read once, at start. */
   accessLog: boolean;
 }

@@ -21,7 +21,7 @@ export async function geminiMethod(
 ): Promise<void> {
   const stream = route.method === 'streamGenerateContent';
   const sse = stream && params.get('alt') === 'sse';
-  const { body, facts } = await readJsonBody(req, deps.limits.bodyLimitBytes);
+  const { body, facts } = await readJsonBody(req, deps.limits().bodyLimitBytes);
   await serve(deps, req, res, {
     key,
     method: route.method,

@@ -18,7 +18,7 @@ export async function chatCompletions(
   res: ServerResponse,
   key: ClientKey | undefined,
 ): Promise<void> {
-  const { body, facts } = await readJsonBody(req, deps.limits.bodyLimitBytes);
+  const { body, facts } = await readJsonBody(req, deps.limits().bodyLimitBytes);
   const named = new Set(facts.fields.filter((f) => f.path === 'model').map((f) => bareModelId(f.value)));
   if (named.size === 0) throw new GatewayError('INVALID_REQUEST', 'model is required.');
   if (named.size > 1) {

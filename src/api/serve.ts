@@ -67,9 +67,12 @@ function extra(headers: Record<string, string> | undefined): { extraHeaders?: Re
   return headers ? { extraHeaders: headers } : {};
 }
 
-/** Metrics and the debug access line for one routed request. */
+/** Metrics, the dashboard's traffic and the debug access line for one routed request. */
 function account(deps: ApiDeps, serving: Serving, routed: Routed, ms: number): void {
   const alias = routed.alias.name;
+  if (routed.kind !== 'cancelled') {
+    deps.traffic.record(alias, deps.clock.now(), routed.kind === 'answered', ms, routed.attempts);
+  }
   if (routed.kind === 'answered') {
     if (routed.servedBy !== routed.alias)
       deps.metrics.count(deps.metrics.fallbacks, alias, routed.servedBy.name);

@@ -25,7 +25,7 @@ export function createApiHandler(deps: ApiDeps): (req: IncomingMessage, res: Ser
     const path = q < 0 ? url : url.slice(0, q);
     const query = q < 0 ? '' : url.slice(q + 1);
     const surface: Surface = path.includes('/openai/') || isOpenaiPath(path) ? 'openai' : 'gemini';
-    if (inFlight >= deps.limits.maxInFlight && path !== '/healthz') {
+    if (inFlight >= deps.limits().maxInFlight && path !== '/healthz') {
       deps.metrics.count(deps.metrics.overloadRejections, 'max_in_flight');
       refuse(
         res,
@@ -68,7 +68,7 @@ async function handle(
     );
   }
   const params = new URLSearchParams(query);
-  const key = deps.auth.check(req.headers, params.get('key') ?? undefined, route.kind.startsWith('openai'));
+  const key = deps.auth().check(req.headers, params.get('key') ?? undefined, route.kind.startsWith('openai'));
   admit(deps, key);
   switch (route.kind) {
     case 'listModels':
@@ -98,7 +98,7 @@ async function handle(
 /** A client key's rate limit, counted per key when it bites. */
 function admit(deps: ApiDeps, key: ClientKey | undefined): void {
   try {
-    deps.auth.admit(key);
+    deps.auth().admit(key);
   } catch (e) {
     if (key) {
       deps.metrics.count(deps.metrics.clientRateLimited, key.name);

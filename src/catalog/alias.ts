@@ -9,6 +9,8 @@ export interface AliasEntry {
   replacement?: string;
   /** YYYY-MM-DD. */
   shutdown?: string;
+  /** Set when an operator's stage change, not the config, says the lifecycle. */
+  stageSource?: 'operator';
   displayName?: string;
   description?: string;
   methods: GenerationMethod[];

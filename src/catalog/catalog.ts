@@ -1,11 +1,23 @@
-import type { AliasConfig, Config } from '../config/schema.js';
+import type { AliasConfig, Config, Stage } from '../config/schema.js';
 import type { AliasEntry } from './alias.js';
 import { deprecationHeaders } from './deprecation.js';
 import { type Target, type TargetId, targetId } from './target.js';
 
 /**
- * The effective alias catalogue built from a validated config: pure, immutable, no I/O. Operator
- * pulls are not applied here; they live in the OperatorStore and routing combines the two.
+ * An operator's lifecycle change of one alias (kept in the operator store), applied on top of what the config says:
+ * it replaces the alias's stage, replacement and shutdown together.
+ */
+export interface LifecycleOverride {
+  alias: string;
+  stage: Stage;
+  replacement?: string;
+  shutdown?: string;
+}
+
+/**
+ * The effective alias catalogue: the config's aliases with the operators' lifecycle overrides on top. Pure,
+ * immutable, no I/O: a reload or a stage change builds a new one, and a request keeps the one it began with.
+ * Operator pulls are not applied here; the health table holds them (health/pulls.ts).
  */
 export class Catalog {
   readonly #aliases: Map<string, AliasEntry>;
@@ -15,9 +27,10 @@ export class Catalog {
   readonly #chainNames = new Map<string, string[]>();
   readonly #deprecation = new Map<string, Record<string, string> | undefined>();
 
-  constructor(config: Pick<Config, 'aliases'>) {
+  constructor(config: Pick<Config, 'aliases'>, overrides: readonly LifecycleOverride[] = []) {
+    const byAlias = new Map(overrides.map((o) => [o.alias, o]));
     this.#aliases = new Map(
-      Object.entries(config.aliases).map(([name, alias]) => [name, toEntry(name, alias)]),
+      Object.entries(config.aliases).map(([name, alias]) => [name, toEntry(name, alias, byAlias.get(name))]),
     );
     this.#targets = new Map(
       [...this.#aliases.values()].flatMap((entry) => entry.targets.map((t) => [t.id, t])),
@@ -92,7 +105,7 @@ export class Catalog {
   }
 }
 
-function toEntry(name: string, alias: AliasConfig): AliasEntry {
+function toEntry(name: string, alias: AliasConfig, override: LifecycleOverride | undefined): AliasEntry {
   const entry: AliasEntry = {
     name,
     methods: [...alias.methods],
@@ -107,9 +120,11 @@ function toEntry(name: string, alias: AliasConfig): AliasEntry {
     fallback: [...alias.fallback],
   };
   // optional fields are set only when configured, so a spread of the entry never carries `undefined`
-  if (alias.stage !== undefined) entry.stage = alias.stage;
-  if (alias.replacement !== undefined) entry.replacement = alias.replacement;
-  if (alias.shutdown !== undefined) entry.shutdown = alias.shutdown;
+  const lifecycle = override ?? alias;
+  if (lifecycle.stage !== undefined) entry.stage = lifecycle.stage;
+  if (lifecycle.replacement !== undefined) entry.replacement = lifecycle.replacement;
+  if (lifecycle.shutdown !== undefined) entry.shutdown = lifecycle.shutdown;
+  if (override) entry.stageSource = 'operator';
   if (alias.displayName !== undefined) entry.displayName = alias.displayName;
   if (alias.description !== undefined) entry.description = alias.description;
   return entry;

@@ -9,9 +9,8 @@ import type { HealthEvent, HealthTable } from './health-table.js';
 
 export interface HealthCheckerDeps {
   health: HealthTable;
-  /** The catalog in force now (a reload replaces it). */
-  catalog(): Catalog;
-  upstreams: Upstreams;
+  /** The catalog and upstream pools in force now (a reload replaces both). */
+  live(): { catalog: Catalog; upstreams: Upstreams };
   clock: Clock;
   /** The generateContent body sent as a check: only a real generation shows a dead build. */
   request: unknown;
@@ -52,7 +51,7 @@ export class HealthChecker {
   /** One pass: time-based transitions, then a check for every due target not already being checked. */
   tick(): Promise<void> {
     const { health } = this.#deps;
-    const catalog = this.#deps.catalog();
+    const { catalog } = this.#deps.live();
     const events = health.tick();
     if (events.length > 0) this.#deps.onEvents(events);
     const checks: Promise<void>[] = [];
@@ -73,7 +72,8 @@ export class HealthChecker {
   }
 
   async #check(target: Target): Promise<void> {
-    const { upstreams, clock, timeoutMs, health } = this.#deps;
+    const { clock, timeoutMs, health } = this.#deps;
+    const { upstreams } = this.#deps.live();
     this.#running.add(target.id);
     try {
       const upstream = upstreams.get(target.upstream);

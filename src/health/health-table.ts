@@ -35,7 +35,7 @@ interface Entry<Id extends string> {
   coolingUntil: number;
   coolingReason: string;
   pull: PullMark | undefined;
-  readonly groups: Entry<Id>[][];
+  groups: Entry<Id>[][];
 }
 
 const EMPTY_STATS: WindowStats = Object.freeze({ requests: 0, failures: 0, successRate: null });
@@ -65,7 +65,23 @@ export class HealthTable<Id extends string = TargetId> {
     this.#clock = opts.clock;
     this.#random = opts.random;
     this.#defaultCoolingMs = opts.defaultCoolingMs ?? 1000;
-    for (const [, targetIds] of opts.groups) {
+    this.regroup(opts.groups);
+  }
+
+  /**
+   * Sets which targets belong together (each alias's targets: maxEjectionPercent applies per alias). On a config
+   * reload the targets that remain keep their state, counters and in-flight counts; those no longer configured are
+   * forgotten.
+   */
+  regroup(groups: Iterable<[group: string, targetIds: Id[]]>): void {
+    const listed = [...groups];
+    const wanted = new Set(listed.flatMap(([, ids]) => ids));
+    for (const entry of this.#entries.values()) {
+      entry.groups.length = 0;
+      if (!wanted.has(entry.id) && entry.pull === undefined && entry.inFlight === 0)
+        this.#entries.delete(entry.id);
+    }
+    for (const [, targetIds] of listed) {
       const members = [...new Set(targetIds)].map((id) => this.#entry(id));
       for (const member of members) member.groups.push(members);
     }

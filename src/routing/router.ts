@@ -73,24 +73,31 @@ export type Routed =
   | { kind: 'failed'; alias: AliasEntry; attempts: number; why: string; error: GatewayError }
   | { kind: 'cancelled'; alias: AliasEntry; attempts: number };
 
-/** What the router reports as it goes; the composition root sends it to metrics, logs and stores. */
+/** What the router reports as it goes; the composition root sends it to metrics, logs, stores and the dashboard. */
 export interface RouterObserver {
-  attempt(target: Target, verdict: Verdict): void;
+  /** One attempt judged; `ms` is the time to its decision (a stream's is judged when it ends). */
+  attempt(target: Target, verdict: Verdict, ms: number): void;
+  /** A failed attempt of `target` was followed by another attempt of the same request. */
+  retried(target: Target): void;
   healthEvents(events: readonly HealthEvent[]): void;
   budgetExhausted(alias: AliasEntry): void;
 }
 
-export interface RouterDeps {
-  /** The catalog in force now (config reloads and live stage changes replace it; a request keeps the one it began with). */
-  catalog(): Catalog;
-  health: HealthTable;
+/** What a config reload or an operator's stage change replaces as one value; a request keeps the one it began with. */
+export interface LiveRouting {
+  catalog: Catalog;
   upstreams: Upstreams;
   budget: RetryBudget;
   policy: RoutingPolicy;
-  clock: Clock;
-  random: Random;
   /** Longest silence between body chunks once an answer is forwarded, ms. */
   idleTimeoutMs: number;
+}
+
+export interface RouterDeps {
+  live(): LiveRouting;
+  health: HealthTable;
+  clock: Clock;
+  random: Random;
   observer: RouterObserver;
 }
 
@@ -112,8 +119,7 @@ export class Router {
   }
 
   /** Resolves the alias; throws the client's error when it is unknown or does not serve the method. */
-  resolve(request: RouteRequest): AliasEntry {
-    const catalog = this.#deps.catalog();
+  resolve(request: RouteRequest, catalog = this.#deps.live().catalog): AliasEntry {
     const alias = catalog.get(request.alias);
     if (!alias) throw unknownAlias(catalog, request.alias);
     const method = geminiMethodOf(request.outgoing.endpoint);
@@ -127,9 +133,10 @@ export class Router {
   }
 
   async route(request: RouteRequest, client: ClientSide): Promise<Routed> {
-    const alias = this.resolve(request);
     const deps = this.#deps;
-    const catalog = deps.catalog();
+    const live = deps.live();
+    const { catalog, upstreams } = live;
+    const alias = this.resolve(request, catalog);
     const names = catalog.chainNames(alias.name);
     let current: Attempt | undefined;
     client.onGone = () => current?.abort(clientClosed());
@@ -140,8 +147,9 @@ export class Router {
       byDeadline: boolean,
     ): Promise<Tried<Attempt> | 'cancelled'> => {
       if (client.gone) return 'cancelled';
-      const upstream = deps.upstreams.get(target.upstream);
-      this.#begin(target);
+      const upstream = upstreams.get(target.upstream);
+      this.#begin(target, upstreams);
+      const started = deps.clock.now();
       current = new Attempt({
         dispatcher: upstream.pool,
         ...upstreamRequest(upstream, target.model, request.outgoing),
@@ -149,26 +157,27 @@ export class Router {
         mode: request.mode,
         framing: request.framing,
         timeoutMs,
-        idleTimeoutMs: deps.idleTimeoutMs,
+        idleTimeoutMs: live.idleTimeoutMs,
         holdLimitBytes: HOLD_LIMIT_BYTES,
         clock: deps.clock,
       });
       const outcome = await current.outcome;
       if (client.gone) {
-        this.#end(target);
+        this.#end(target, upstreams);
         return 'cancelled';
       }
+      const ms = deps.clock.now() - started;
       const verdict = judge(outcome, { model: target.model, now: deps.clock.now(), aliases: names });
       const timedOut = outcome.kind === 'transport' && outcome.error.code === ATTEMPT_TIMEOUT;
       if (outcome.kind === 'answer' && (verdict.kind === 'ok' || verdict.kind === 'client_error')) {
         // a stream is judged once, when it ends (#afterCommit): a success now and a cut later would count twice
-        if (outcome.complete) this.#record(target, verdict);
+        if (outcome.complete) this.#record(target, verdict, ms);
         // in flight until its body has been forwarded (see answerOf)
         return { verdict, answer: current, timedOut: false };
       }
       // a client that gives up early says nothing about the target: an impatient client must not eject builds
-      if (!(timedOut && byDeadline)) this.#record(target, verdict);
-      this.#end(target);
+      if (!(timedOut && byDeadline)) this.#record(target, verdict, ms);
+      this.#end(target, upstreams);
       // an answer not taken may still hold a paused upstream stream: let it go
       if (outcome.kind === 'answer' && !outcome.complete) current.abort(notTaken());
       return { verdict, timedOut };
@@ -178,22 +187,25 @@ export class Router {
       catalog.fallbackChain(alias.name),
       tryTarget,
       {
-        policy: deps.policy,
+        policy: live.policy,
         targets: deps.health,
-        budget: deps.budget,
+        budget: live.budget,
         clock: deps.clock,
         random: deps.random,
         capacity: (t) => {
-          const upstream = deps.upstreams.get(t.upstream);
+          const upstream = upstreams.get(t.upstream);
           return upstream.inFlight >= upstream.maxInFlight ? 0 : upstream.maxRequestsPerTarget;
         },
       },
       request.deadlineMs,
     );
-    return this.#routed(alias, result, client);
+    // every failed attempt but a request's last was followed by another: what the failures cost in retries
+    const retriedUpTo = result.kind === 'answered' ? result.tried.length : result.tried.length - 1;
+    for (let i = 0; i < retriedUpTo; i++) deps.observer.retried(result.tried[i]!.target);
+    return this.#routed(alias, result, client, upstreams);
   }
 
-  #routed(alias: AliasEntry, result: LoopResult<Attempt>, client: ClientSide): Routed {
+  #routed(alias: AliasEntry, result: LoopResult<Attempt>, client: ClientSide, upstreams: Upstreams): Routed {
     if (result.kind === 'answered') {
       const { target, answer: attempt } = result;
       client.onGone = () => attempt.abort(clientClosed());
@@ -204,7 +216,7 @@ export class Router {
         target,
         verdict: result.verdict,
         attempts: result.attempts,
-        answer: this.#answerOf(target, attempt),
+        answer: this.#answerOf(target, attempt, upstreams),
       };
     }
     if (result.why === 'cancelled') return { kind: 'cancelled', alias, attempts: result.attempts };
@@ -218,17 +230,18 @@ export class Router {
     };
   }
 
-  #answerOf(target: Target, attempt: Attempt): Answer {
+  #answerOf(target: Target, attempt: Attempt, upstreams: Upstreams): Answer {
     const decided = attempt.decided!;
     const judgedAtEnd = !decided.complete;
+    const started = this.#deps.clock.now();
     return {
       status: decided.status,
       headers: decided.headers,
       length: decided.complete ? decided.chunks.reduce((n, c) => n + c.length, 0) : undefined,
       forward: (downstream, done) => {
         attempt.forward(downstream, (end) => {
-          this.#end(target);
-          done(this.#afterCommit(target, end, judgedAtEnd));
+          this.#end(target, upstreams);
+          done(this.#afterCommit(target, end, judgedAtEnd, this.#deps.clock.now() - started));
         });
       },
       abort: () => attempt.abort(Object.assign(new Error('gateway shutting down'), { code: 'SHUTDOWN' })),
@@ -239,13 +252,13 @@ export class Router {
    * How a forwarded body ended: nothing to say, or the failure to tell the client. A stream earns its verdict here, once:
    * ok when it completed, the cut's verdict when it did not; a client that left says nothing about the target.
    */
-  #afterCommit(target: Target, end: AttemptEnd, judgedAtEnd: boolean): ErrorStatus | undefined {
+  #afterCommit(target: Target, end: AttemptEnd, judgedAtEnd: boolean, ms: number): ErrorStatus | undefined {
     if (end.kind === 'aborted') return undefined;
     if (end.kind === 'complete') {
-      if (judgedAtEnd) this.#record(target, OK);
+      if (judgedAtEnd) this.#record(target, OK, ms);
       return undefined;
     }
-    this.#record(target, judgeCut(end, { model: target.model }));
+    this.#record(target, judgeCut(end, { model: target.model }), ms);
     const where = `(target ${targetLabel(target)})`;
     if (end.kind === 'upstream_error') return { ...end.error, message: `${end.error.message} ${where}` };
     const reason =
@@ -256,18 +269,18 @@ export class Router {
   }
 
   /** In-flight accounting of one attempt: per target (the balancer, the per-target cap) and per upstream (its cap). */
-  #begin(target: Target): void {
+  #begin(target: Target, upstreams: Upstreams): void {
     this.#deps.health.begin(target.id);
-    this.#deps.upstreams.get(target.upstream).inFlight++;
+    upstreams.get(target.upstream).inFlight++;
   }
 
-  #end(target: Target): void {
+  #end(target: Target, upstreams: Upstreams): void {
     this.#deps.health.end(target.id);
-    this.#deps.upstreams.get(target.upstream).inFlight--;
+    upstreams.get(target.upstream).inFlight--;
   }
 
-  #record(target: Target, verdict: Verdict): void {
-    this.#deps.observer.attempt(target, verdict);
+  #record(target: Target, verdict: Verdict, ms: number): void {
+    this.#deps.observer.attempt(target, verdict, ms);
     const events = this.#deps.health.record(target.id, verdict);
     if (events.length > 0) this.#deps.observer.healthEvents(events);
   }

@@ -1,6 +1,10 @@
+import type { LifecycleOverride } from '../catalog/catalog.js';
+import type { Stage } from '../config/schema.js';
+
 /**
  * Operator state that must survive a restart (docs/design.md §7): which targets an operator pulled out of rotation,
- * and one append-only log of who changed what, with the ejections and re-admissions the gateway decided itself.
+ * which aliases an operator moved to another lifecycle stage, one append-only log of who changed what (with the
+ * ejections and re-admissions the gateway decided itself), and the incident history: every ejection episode.
  * SQLite keeps it for one machine (sqlite/); Redis for a fleet (redis/). Both pass one contract suite.
  *
  * Reads the request path needs come from memory (`state()`), never from I/O. Operator actions resolve only once
@@ -21,12 +25,46 @@ export interface Pull {
   reason: string;
 }
 
+/** An operator's lifecycle change of an alias, on top of what the config says (until cleared). */
+export interface StageOverride extends LifecycleOverride {
+  by: string;
+  /** Epoch ms. */
+  at: number;
+  reason: string;
+}
+
 /** What every replica applies from the store, in memory. */
 export interface OperatorState {
   pulls: readonly Pull[];
+  stages: readonly StageOverride[];
 }
 
-export type AuditAction = 'pull' | 'restore' | 'eject' | 'readmit';
+/**
+ * One ejection episode of a target: from the moment it left rotation to the moment it came back (null while it is
+ * out), with what it cost and what the upstream said.
+ */
+export interface Incident {
+  /** `${alias}/${upstream}/${model}@${startedAt}`: stable, unique. */
+  id: string;
+  alias: string;
+  upstream: string;
+  model: string;
+  /** Epoch ms. */
+  startedAt: number;
+  endedAt: number | null;
+  /** Attempts to the target that failed during the episode (the ones that ejected it included). */
+  requests: number;
+  /** Of those, how many were retried on another target (what the episode cost in retries). */
+  retries: number;
+  /** Ejections in the episode (a failed health check ejects again, for longer). */
+  ejections: number;
+  /** The distinct upstream messages, most frequent first. */
+  messages: { message: string; count: number }[];
+  /** The replica that saw it (fleet mode). */
+  by?: string;
+}
+
+export type AuditAction = 'pull' | 'restore' | 'eject' | 'readmit' | 'stage' | 'reload';
 
 /** One line of the audit log. Health events have actor `aliasgate` (HEALTH_ACTOR). */
 export interface AuditEntry {
@@ -56,6 +94,22 @@ export interface PullRequest {
   model: string;
   by: string;
   reason: string;
+}
+
+/** An operator's stage change (stage undefined: back to what the config says). */
+export interface StageRequest {
+  alias: string;
+  stage?: Stage;
+  replacement?: string;
+  shutdown?: string;
+  by: string;
+  reason: string;
+}
+
+export interface IncidentQuery {
+  /** Most episodes to return, newest first. Default 100. */
+  limit?: number;
+  alias?: string;
 }
 
 export interface AuditQuery {
@@ -89,6 +143,15 @@ export interface OperatorStore {
   pull(request: PullRequest): Promise<{ changed: boolean }>;
   /** Idempotent, like pull(). A restore also lifts a matching `*` pull. */
   restore(request: PullRequest): Promise<{ changed: boolean }>;
+  /**
+   * Sets (or, with no stage, clears) an alias's lifecycle override; durable when it resolves, audited. Idempotent: the
+   * same override again changes nothing.
+   */
+  setStage(request: StageRequest): Promise<{ changed: boolean }>;
+  /** Records an incident episode (new or updated) in the background; never throws, never waits. */
+  saveIncident(incident: Incident): void;
+  /** Newest first. Rejects with StoreUnavailableError when the store cannot be read. */
+  incidents(query?: IncidentQuery): Promise<Incident[]>;
   /** Appends to the audit log in the background; never throws, never waits. */
   append(entry: AuditInput): void;
   /** Writes what append() queued, if the store can take it now; never rejects (what cannot be written stays queued). */
@@ -110,4 +173,13 @@ export class StoreUnavailableError extends Error {
 
 export function isStoreUnavailable(e: unknown): e is StoreUnavailableError {
   return typeof e === 'object' && e !== null && (e as StoreUnavailableError).isStoreUnavailable === true;
+}
+
+/** `deprecated (replacement gemini-2.5-flash, shutdown 2026-12-31)`, for the audit log. */
+export function describeStage(request: Pick<StageRequest, 'stage' | 'replacement' | 'shutdown'>): string {
+  const extra = [
+    request.replacement ? `replacement ${request.replacement}` : '',
+    request.shutdown ? `shutdown ${request.shutdown}` : '',
+  ].filter(Boolean);
+  return `stage ${request.stage}${extra.length > 0 ? ` (${extra.join(', ')})` : ''}`;
 }

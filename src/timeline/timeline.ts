@@ -43,7 +43,7 @@ export class Timeline {
   readonly #capacity: number;
   readonly #entries: TimelineEntry[] = [];
   readonly #subscribers = new Set<(entry: TimelineEntry) => void>();
-  #nextId = 1;
+  #lastId = 0;
 
   constructor(clock: Clock, capacity = 500) {
     this.#clock = clock;
@@ -51,7 +51,10 @@ export class Timeline {
   }
 
   add(input: TimelineInput): TimelineEntry {
-    const entry: TimelineEntry = { ...input, id: this.#nextId++, at: input.at ?? this.#clock.now() };
+    const at = input.at ?? this.#clock.now();
+    // ids grow across restarts too (a dashboard resumes from the last id it saw): time-based, then counting
+    this.#lastId = Math.max(this.#lastId + 1, at * 1000);
+    const entry: TimelineEntry = { ...input, id: this.#lastId, at };
     this.#entries.push(entry);
     if (this.#entries.length > this.#capacity) this.#entries.shift();
     for (const subscriber of this.#subscribers) subscriber(entry);

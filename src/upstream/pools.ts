@@ -36,29 +36,18 @@ export interface Upstream {
  */
 export class Upstreams {
   readonly #byName = new Map<string, Upstream>();
+  /** Each upstream's settings as given, to tell on a reload which ones changed. */
+  readonly #settings = new Map<string, string>();
 
-  constructor(settings: Record<string, UpstreamSettings>) {
+  constructor(
+    settings: Record<string, UpstreamSettings>,
+    keep: ReadonlyMap<string, [string, Upstream]> = new Map(),
+  ) {
     for (const [name, s] of Object.entries(settings)) {
-      const url = new URL(s.baseUrl);
-      const headers: Record<string, string> = { ...(s.headers ?? {}) };
-      if (s.apiKey) headers['x-goog-api-key'] = s.apiKey;
-      this.#byName.set(name, {
-        name,
-        pool: new Pool(url.origin, {
-          connections: s.connections,
-          connectTimeout: s.connectTimeoutMs,
-          // Streams can be silent for long stretches while a model thinks; the attempt loop owns timeouts.
-          headersTimeout: 0,
-          bodyTimeout: 0,
-          keepAliveTimeout: 30_000,
-        }),
-        basePath: url.pathname.replace(/\/+$/, ''),
-        apiVersion: s.apiVersion,
-        headers,
-        maxRequestsPerTarget: s.maxRequestsPerTarget,
-        maxInFlight: s.connections + s.maxPending,
-        inFlight: 0,
-      });
+      const written = JSON.stringify(s);
+      const kept = keep.get(name);
+      this.#byName.set(name, kept && kept[0] === written ? kept[1] : open(name, s));
+      this.#settings.set(name, written);
     }
   }
 
@@ -68,7 +57,44 @@ export class Upstreams {
     return upstream;
   }
 
+  /**
+   * The upstreams of a reloaded config: an upstream whose settings did not change keeps its pool (its connections
+   * and in-flight counts); the others get new ones. `retired` are the pools no longer used: close them gracefully,
+   * so requests still in flight on them finish.
+   */
+  next(settings: Record<string, UpstreamSettings>): { upstreams: Upstreams; retired: Upstream[] } {
+    const keep = new Map(
+      [...this.#byName].map(([name, u]) => [name, [this.#settings.get(name)!, u] as [string, Upstream]]),
+    );
+    const upstreams = new Upstreams(settings, keep);
+    const used = new Set(upstreams.#byName.values());
+    return { upstreams, retired: [...this.#byName.values()].filter((u) => !used.has(u)) };
+  }
+
   async close(): Promise<void> {
     await Promise.all([...this.#byName.values()].map((u) => u.pool.destroy()));
   }
+}
+
+function open(name: string, s: UpstreamSettings): Upstream {
+  const url = new URL(s.baseUrl);
+  const headers: Record<string, string> = { ...(s.headers ?? {}) };
+  if (s.apiKey) headers['x-goog-api-key'] = s.apiKey;
+  return {
+    name,
+    pool: new Pool(url.origin, {
+      connections: s.connections,
+      connectTimeout: s.connectTimeoutMs,
+      // Streams can be silent for long stretches while a model thinks; the attempt loop owns timeouts.
+      headersTimeout: 0,
+      bodyTimeout: 0,
+      keepAliveTimeout: 30_000,
+    }),
+    basePath: url.pathname.replace(/\/+$/, ''),
+    apiVersion: s.apiVersion,
+    headers,
+    maxRequestsPerTarget: s.maxRequestsPerTarget,
+    maxInFlight: s.connections + s.maxPending,
+    inFlight: 0,
+  };
 }

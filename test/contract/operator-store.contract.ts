@@ -26,7 +26,8 @@ export function runOperatorStoreContract(
     afterEach(() => store.close());
 
     it('starts with nothing pulled and an empty log', async () => {
-      expect(store.state().pulls).toEqual([]);
+      expect(store.state()).toEqual({ pulls: [], stages: [] });
+      expect(await store.incidents()).toEqual([]);
       expect(await store.audit()).toEqual([]);
       expect(store.status()).toEqual({ ok: true, queued: 0 });
     });
@@ -195,6 +196,78 @@ export function runOperatorStoreContract(
       await expect(store.pull({ ...sentinel, model: '', by: 'op', reason: '' })).rejects.toThrow(/model/);
       await expect(store.restore({ ...sentinel, by: '', reason: '' })).rejects.toThrow(/by/);
       expect(await store.audit()).toEqual([]);
+    });
+
+    it('sets an alias’s stage on top of the config, idempotently, and clears it; every change is audited', async () => {
+      const deprecate = {
+        alias: 'gemini-2.0-flash',
+        stage: 'deprecated' as const,
+        replacement: 'gemini-2.5-flash',
+        shutdown: '2026-12-31',
+        by: 'release',
+        reason: 'EOL',
+      };
+      expect(await store.setStage(deprecate)).toEqual({ changed: true });
+      expect(store.state().stages).toEqual([
+        {
+          alias: 'gemini-2.0-flash',
+          stage: 'deprecated',
+          replacement: 'gemini-2.5-flash',
+          shutdown: '2026-12-31',
+          by: 'release',
+          at: clock.now(),
+          reason: 'EOL',
+        },
+      ]);
+      expect(await store.setStage({ ...deprecate, reason: 'again' })).toEqual({ changed: false });
+      expect(
+        await store.setStage({ alias: 'gemini-2.0-flash', stage: 'ga', by: 'release', reason: 'undo' }),
+      ).toEqual({
+        changed: true,
+      });
+      expect(store.state().stages.map((st) => [st.stage, st.replacement])).toEqual([['ga', undefined]]);
+      expect(
+        await store.setStage({ alias: 'gemini-2.0-flash', by: 'release', reason: 'config again' }),
+      ).toEqual({
+        changed: true,
+      });
+      expect(store.state().stages).toEqual([]);
+      expect(
+        await store.setStage({ alias: 'gemini-2.0-flash', by: 'release', reason: 'nothing to clear' }),
+      ).toEqual({
+        changed: false,
+      });
+      const log = await store.audit({ actions: ['stage'] });
+      expect(log.map((e) => e.reason)).toEqual([
+        'back to the configured stage; config again',
+        'stage ga; undo',
+        'stage deprecated (replacement gemini-2.5-flash, shutdown 2026-12-31); EOL',
+      ]);
+    });
+
+    it('keeps the incident history: an episode is saved when it opens and updated when it closes', async () => {
+      const open = {
+        id: `${sentinel.alias}/${sentinel.upstream}/${sentinel.model}@${clock.now()}`,
+        ...sentinel,
+        startedAt: clock.now(),
+        endedAt: null,
+        requests: 3,
+        retries: 3,
+        ejections: 1,
+        messages: [
+          { message: '404 NOT_FOUND: Model not found: models/gemini-v4p1s-rev24-ajax-sentinel', count: 3 },
+        ],
+      };
+      store.saveIncident(open);
+      store.saveIncident({ ...open, id: 'other@1', alias: 'other', startedAt: open.startedAt - 1000 });
+      await store.flush();
+      expect((await store.incidents()).map((i) => i.id)).toEqual([open.id, 'other@1']);
+      store.saveIncident({ ...open, endedAt: open.startedAt + 60_000, requests: 5, ejections: 2 });
+      await store.flush();
+      expect(await store.incidents({ alias: sentinel.alias })).toEqual([
+        { ...open, endedAt: open.startedAt + 60_000, requests: 5, ejections: 2 },
+      ]);
+      expect(await store.incidents({ limit: 1 })).toHaveLength(1);
     });
 
     it('close() may be called twice, and flushes what was appended', async () => {

@@ -55,6 +55,30 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE pulls_v2 RENAME TO pulls;
     `,
   },
+  {
+    // operators' lifecycle changes of aliases, and the incident history (one row per ejection episode; its counts
+    // and messages as JSON, since only the whole episode is ever read)
+    version: 3,
+    sql: `
+      CREATE TABLE stages (
+        alias       TEXT PRIMARY KEY,
+        stage       TEXT NOT NULL,
+        replacement TEXT,
+        shutdown    TEXT,
+        by          TEXT NOT NULL,
+        at          INTEGER NOT NULL,
+        reason      TEXT NOT NULL
+      ) WITHOUT ROWID;
+      CREATE TABLE incidents (
+        id         TEXT PRIMARY KEY,
+        alias      TEXT NOT NULL,
+        started_at INTEGER NOT NULL,
+        ended_at   INTEGER,
+        body       TEXT NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX incidents_by_start ON incidents (started_at);
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

@@ -8,10 +8,15 @@ import {
   type AuditEntry,
   type AuditInput,
   type AuditQuery,
+  describeStage,
+  type Incident,
+  type IncidentQuery,
   type OperatorState,
   type OperatorStore,
   type Pull,
   type PullRequest,
+  type StageOverride,
+  type StageRequest,
   type StoreStatus,
   StoreUnavailableError,
 } from '../operator-store.js';
@@ -100,13 +105,13 @@ export class SqliteOperatorStore implements OperatorStore {
   readonly #reopen: () => Database.Database | undefined;
   readonly #file: string | undefined;
   #inode: number | undefined;
-  #state: OperatorState = { pulls: [] };
+  #state: OperatorState = { pulls: [], stages: [] };
   #version = 0;
   #dataVersion = -1;
   #trouble: { detail: string; since: number } | undefined;
   readonly #listeners = new Set<() => void>();
   readonly #statusListeners = new Set<(status: StoreStatus) => void>();
-  readonly #queue: WriteQueue<AuditInput & { at: number }>;
+  readonly #queue: WriteQueue<Background>;
   #closed = false;
   /** The file no longer holds a database: nothing is written into it until an operator restores it. */
   #corrupt = false;
@@ -126,7 +131,10 @@ export class SqliteOperatorStore implements OperatorStore {
       clock,
       write: (entries) =>
         this.#db.transaction(() => {
-          for (const e of entries) this.#insertAudit(e);
+          for (const e of entries) {
+            if ('incident' in e) this.#upsertIncident(e.incident);
+            else this.#insertAudit(e);
+          }
         })(),
       onResult: (error) => this.#note(error),
     });
@@ -176,6 +184,82 @@ export class SqliteOperatorStore implements OperatorStore {
   append(entry: AuditInput): void {
     if (this.#closed) return;
     this.#queue.push({ ...entry, at: entry.at ?? this.#clock.now() });
+  }
+
+  async setStage(request: StageRequest): Promise<{ changed: boolean }> {
+    const at = this.#clock.now();
+    const by = nonEmpty(request.by, 'by');
+    const alias = nonEmpty(request.alias, 'alias');
+    const reason = (request.reason ?? '').slice(0, MAX_REASON_CHARS);
+    return this.#act(() => {
+      const before = this.#state.stages.find((s) => s.alias === alias);
+      if (request.stage === undefined) {
+        if (this.#db.prepare('DELETE FROM stages WHERE alias = ?').run(alias).changes === 0) return false;
+        this.#insertAudit({
+          at,
+          actor: by,
+          action: 'stage',
+          alias,
+          model: '',
+          reason: `back to the configured stage; ${reason}`,
+        });
+        return true;
+      }
+      const row = {
+        alias,
+        stage: request.stage,
+        replacement: request.replacement ?? null,
+        shutdown: request.shutdown ?? null,
+        by,
+        at,
+        reason,
+      };
+      if (
+        before &&
+        before.stage === row.stage &&
+        (before.replacement ?? null) === row.replacement &&
+        (before.shutdown ?? null) === row.shutdown
+      ) {
+        return false;
+      }
+      this.#db
+        .prepare(
+          'INSERT INTO stages (alias, stage, replacement, shutdown, by, at, reason) VALUES (@alias, @stage, @replacement, @shutdown, @by, @at, @reason) ' +
+            'ON CONFLICT (alias) DO UPDATE SET stage = @stage, replacement = @replacement, shutdown = @shutdown, by = @by, at = @at, reason = @reason',
+        )
+        .run(row);
+      this.#insertAudit({
+        at,
+        actor: by,
+        action: 'stage',
+        alias,
+        model: '',
+        reason: `${describeStage(request)}; ${reason}`,
+      });
+      return true;
+    });
+  }
+
+  saveIncident(incident: Incident): void {
+    if (this.#closed) return;
+    this.#queue.push({ incident });
+  }
+
+  async incidents(query: IncidentQuery = {}): Promise<Incident[]> {
+    const limit = Math.min(Math.max(Math.trunc(query.limit ?? DEFAULT_AUDIT_LIMIT), 0), MAX_AUDIT_LIMIT);
+    try {
+      const rows = this.#db
+        .prepare<{ alias: string | null; limit: number }, { body: string }>(
+          'SELECT body FROM incidents WHERE (@alias IS NULL OR alias = @alias) ORDER BY started_at DESC, id DESC LIMIT @limit',
+        )
+        .all({ alias: query.alias ?? null, limit });
+      return rows.map((r) => JSON.parse(r.body) as Incident);
+    } catch (e) {
+      this.#note(e);
+      throw new StoreUnavailableError(`the operator state database cannot be read: ${describe(e)}`, {
+        cause: e,
+      });
+    }
   }
 
   async flush(): Promise<void> {
@@ -278,6 +362,21 @@ export class SqliteOperatorStore implements OperatorStore {
     }
   }
 
+  #upsertIncident(incident: Incident): void {
+    this.#db
+      .prepare(
+        'INSERT INTO incidents (id, alias, started_at, ended_at, body) VALUES (@id, @alias, @startedAt, @endedAt, @body) ' +
+          'ON CONFLICT (id) DO UPDATE SET ended_at = @endedAt, body = @body',
+      )
+      .run({
+        id: incident.id,
+        alias: incident.alias,
+        startedAt: incident.startedAt,
+        endedAt: incident.endedAt,
+        body: JSON.stringify(incident),
+      });
+  }
+
   #insertAudit(entry: AuditInput & { at: number }): void {
     this.#db
       .prepare(
@@ -294,7 +393,7 @@ export class SqliteOperatorStore implements OperatorStore {
       );
   }
 
-  /** Reads pulls into the mirror; the version moves only when they really changed. */
+  /** Reads pulls and stages into the mirror; the version moves only when they really changed. */
   #readPulls(): void {
     // read the version first: a commit landing between the two reads then triggers one more read
     this.#dataVersion = this.#db.pragma('data_version', { simple: true }) as number;
@@ -303,8 +402,15 @@ export class SqliteOperatorStore implements OperatorStore {
         'SELECT alias, upstream, model, by, at, reason FROM pulls ORDER BY at, alias, upstream, model',
       )
       .all();
-    if (samePulls(pulls, this.#state.pulls)) return;
-    this.#state = { pulls };
+    const stages = this.#db
+      .prepare<[], StageRow>(
+        'SELECT alias, stage, replacement, shutdown, by, at, reason FROM stages ORDER BY alias',
+      )
+      .all()
+      .map(stageOf);
+    if (samePulls(pulls, this.#state.pulls) && JSON.stringify(stages) === JSON.stringify(this.#state.stages))
+      return;
+    this.#state = { pulls, stages };
     this.#version++;
     for (const listener of this.#listeners) listener();
   }
@@ -323,7 +429,7 @@ export class SqliteOperatorStore implements OperatorStore {
       return;
     }
     if (!fresh) return;
-    const pulls = this.#state.pulls;
+    const { pulls, stages } = this.#state;
     const old = this.#db;
     this.#db = fresh;
     this.#inode = this.#currentInode();
@@ -336,13 +442,20 @@ export class SqliteOperatorStore implements OperatorStore {
             )
             .run(p);
         }
+        for (const st of stages) {
+          this.#db
+            .prepare(
+              'INSERT OR IGNORE INTO stages (alias, stage, replacement, shutdown, by, at, reason) VALUES (?, ?, ?, ?, ?, ?, ?)',
+            )
+            .run(st.alias, st.stage, st.replacement ?? null, st.shutdown ?? null, st.by, st.at, st.reason);
+        }
       })();
       this.append({
         actor: 'aliasgate',
         action: 'store_recreated',
         alias: '',
         model: '',
-        reason: `the state file was deleted or replaced while in use; ${pulls.length} pull(s) written back`,
+        reason: `the state file was deleted or replaced while in use; ${pulls.length} pull(s) and ${stages.length} stage change(s) written back`,
       });
     } catch (e) {
       this.#note(e);
@@ -376,6 +489,36 @@ export class SqliteOperatorStore implements OperatorStore {
     const status = this.status();
     for (const listener of this.#statusListeners) listener(status);
   }
+}
+
+/** What the background queue writes: audit entries and incident episodes, in order. */
+type Background = (AuditInput & { at: number }) | { incident: Incident };
+
+interface StageRow {
+  alias: string;
+  stage: string;
+  replacement: string | null;
+  shutdown: string | null;
+  by: string;
+  at: number;
+  reason: string;
+}
+
+function stageOf(row: StageRow): StageOverride {
+  return {
+    alias: row.alias,
+    stage: row.stage as StageOverride['stage'],
+    ...(row.replacement === null ? {} : { replacement: row.replacement }),
+    ...(row.shutdown === null ? {} : { shutdown: row.shutdown }),
+    by: row.by,
+    at: row.at,
+    reason: row.reason,
+  };
+}
+
+function nonEmpty(value: string, field: string): string {
+  if (typeof value !== 'string' || value === '') throw new TypeError(`${field} must be a non-empty string`);
+  return value;
 }
 
 const SQLITE_HEADER = Buffer.from('SQLite format 3\u0000', 'latin1');
