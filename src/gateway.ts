@@ -20,12 +20,13 @@ import { configWarnings } from './config/warnings.js';
 import { HealthChecker } from './health/checker.js';
 import { type HealthEvent, HealthTable } from './health/health-table.js';
 import { resolvePulls } from './health/pulls.js';
+import type { IncidentContext } from './incidents/report.js';
 import { IncidentTracker } from './incidents/tracker.js';
 import { LocalRateLimiter } from './limits/rate-limiter.js';
 import { mathRandom, type Random } from './random.js';
 import { RetryBudget } from './routing/retry-budget.js';
 import { type LiveRouting, Router } from './routing/router.js';
-import { HEALTH_ACTOR, type OperatorStore } from './store/operator-store.js';
+import { HEALTH_ACTOR, type Incident, type OperatorStore } from './store/operator-store.js';
 import { openSqliteOperatorStore, type SqliteOperatorStore } from './store/sqlite/sqlite-operator-store.js';
 import { createLogger, type Logger } from './telemetry/log.js';
 import { Metrics } from './telemetry/metrics.js';
@@ -48,6 +49,8 @@ export interface GatewayDeps {
   /** The file the config came from: `reload()` reads it again (SIGHUP, `aliasgate reload`). */
   configPath?: string;
   env?: Record<string, string | undefined>;
+  /** Called after a reload asked through the admin API took effect (a worker tells its primary). */
+  onReloaded?: () => void;
 }
 
 export interface Gateway {
@@ -62,8 +65,11 @@ export interface Gateway {
     host?: string,
     admin?: { port?: number; host?: string },
   ): Promise<{ url: string; port: number; adminUrl: string; adminPort: number }>;
-  /** Reads and validates the config file again; a good one takes effect for new requests, a bad one changes nothing. */
-  reload(): Promise<ReloadResult>;
+  /**
+   * Reads and validates the config file again; a good one takes effect for new requests, a bad one changes nothing.
+   * `via`: who asked (the admin API, or SIGHUP), for the timeline and so a worker passes an API reload on.
+   */
+  reload(via?: 'admin' | 'signal'): Promise<ReloadResult>;
   close(): Promise<void>;
 }
 
@@ -221,7 +227,7 @@ export function createGateway(config: Config, deps: GatewayDeps = {}): Gateway {
   };
   const events = new AdminEvents(timeline, () => statusBody(sources), clock);
 
-  const reload = async (): Promise<ReloadResult> => {
+  const reload = async (via: 'admin' | 'signal' = 'admin'): Promise<ReloadResult> => {
     if (!deps.configPath) return { ok: false, error: 'the gateway was started without a config file' };
     let next: Config;
     try {
@@ -243,7 +249,7 @@ export function createGateway(config: Config, deps: GatewayDeps = {}): Gateway {
     traffic.aliases.retain(new Set(live.catalog.aliases().map((a) => a.name)));
     log.level = next.logging.level;
     if (server) applyServerLimits(server, next);
-    log.info({ event: 'reloaded', file: deps.configPath, warnings }, 'config reloaded');
+    log.info({ event: 'reloaded', file: deps.configPath, via, warnings }, 'config reloaded');
     timeline.add({
       kind: 'reload',
       actor: 'operator',
@@ -254,8 +260,9 @@ export function createGateway(config: Config, deps: GatewayDeps = {}): Gateway {
       action: 'reload',
       alias: '',
       model: '',
-      reason: `config reloaded from ${deps.configPath}`,
+      reason: `config reloaded from ${deps.configPath} (${via === 'signal' ? 'SIGHUP' : 'admin API'})`,
     });
+    if (via === 'admin') deps.onReloaded?.();
     return { ok: true, warnings };
   };
 
@@ -269,6 +276,7 @@ export function createGateway(config: Config, deps: GatewayDeps = {}): Gateway {
     timeline,
     events,
     incidents,
+    incidentContext: (incident) => incidentContext(incident, live, health, traffic.targets, clock.now()),
     ...(deps.configPath ? { reload } : {}),
   });
 
@@ -295,7 +303,10 @@ export function createGateway(config: Config, deps: GatewayDeps = {}): Gateway {
       );
       if (config.health.healthCheck.enabled) checker.start();
       // another process (a worker, `aliasgate pull --state`) may have written the state file: pick it up within a second
-      stopRefresh = every(clock, 1000, () => operator.refresh());
+      stopRefresh = every(clock, 1000, () => {
+        operator.refresh();
+        incidents.flush();
+      });
       for (const warning of configWarnings(config, { openAdmin: deps.openAdmin === true })) {
         log.warn({ event: 'config_warning' }, warning);
       }
@@ -305,6 +316,7 @@ export function createGateway(config: Config, deps: GatewayDeps = {}): Gateway {
       checker.stop();
       stopRefresh?.();
       stopOperatorState();
+      incidents.flush();
       events.close();
       if (adminServer) {
         adminServer.closeAllConnections();
@@ -314,6 +326,36 @@ export function createGateway(config: Config, deps: GatewayDeps = {}): Gateway {
       await live.upstreams.close();
       if (!deps.operator) await operator.close();
     },
+  };
+}
+
+/** The config, and the alias's other targets now, for an incident's report. */
+function incidentContext(
+  incident: Incident,
+  live: Live,
+  health: HealthTable,
+  traffic: Traffic,
+  now: number,
+): IncidentContext {
+  const upstream = live.config.upstreams[incident.upstream];
+  const siblings = (live.catalog.get(incident.alias)?.targets ?? [])
+    .filter((t) => t.upstream !== incident.upstream || t.model !== incident.model)
+    .map((t) => {
+      const { m5 } = traffic.windows(t.id, now);
+      return {
+        upstream: t.upstream,
+        model: t.model,
+        state: health.state(t.id).state,
+        requests: m5.requests,
+        failures: m5.failures,
+      };
+    });
+  return {
+    baseUrl: upstream?.baseUrl ?? '(an upstream no longer configured)',
+    apiVersion: upstream?.apiVersion ?? 'v1beta',
+    body: live.config.health.healthCheck.request,
+    siblings,
+    now,
   };
 }
 

@@ -8,8 +8,14 @@ import type { Clock } from '../clock.js';
 import { calendarDate, modelId } from '../config/scalars.js';
 import { STAGES } from '../config/schema.js';
 import { GatewayError, isGatewayError } from '../errors.js';
+import { type IncidentContext, renderIncidentReport } from '../incidents/report.js';
 import type { IncidentTracker } from '../incidents/tracker.js';
-import { describeStage, isStoreUnavailable, type OperatorStore } from '../store/operator-store.js';
+import {
+  describeStage,
+  type Incident,
+  isStoreUnavailable,
+  type OperatorStore,
+} from '../store/operator-store.js';
 import { type Logger, LogThrottle } from '../telemetry/log.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import type { Timeline } from '../timeline/timeline.js';
@@ -32,6 +38,8 @@ export interface AdminDeps extends StatusSources {
   events: AdminEvents;
   incidents: IncidentTracker;
   catalog(): Catalog;
+  /** What the incident report needs beyond the stored episode: the upstream, the request, the alias's siblings. */
+  incidentContext(incident: Incident): IncidentContext;
   /** Reads and validates the config file again; absent when the gateway was given no file (demo mode, tests). */
   reload?: () => Promise<ReloadResult>;
 }
@@ -132,10 +140,16 @@ async function handle(
       return sendJson(res, 200, await reload(deps));
   }
   if (path.startsWith('/admin/incidents/') && req.method === 'GET') {
-    const id = decodeURIComponent(path.slice('/admin/incidents/'.length));
-    const found = (await persisted(deps.operator.incidents({ limit: 10_000 }))).find((i) => i.id === id);
-    if (!found) throw new GatewayError('NOT_FOUND', `No incident ${id}.`);
-    return sendJson(res, 200, found);
+    const rest = path.slice('/admin/incidents/'.length);
+    const asReport = rest.endsWith('/report');
+    const found = await incident(
+      deps,
+      decodeURIComponent(asReport ? rest.slice(0, -'/report'.length) : rest),
+    );
+    if (!asReport) return sendJson(res, 200, found);
+    res.writeHead(200, { 'content-type': 'text/markdown; charset=utf-8' });
+    res.end(renderIncidentReport(found, deps.incidentContext(found)));
+    return;
   }
   if (KNOWN.has(path))
     throw new GatewayError('HTTP_METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${path}.`);
@@ -163,6 +177,12 @@ function healthz(deps: AdminDeps): unknown {
   const stores = deps.stores();
   const ok = stores.operator.ok && stores.health.ok;
   return { status: ok ? 'ok' : 'degraded', store: stores };
+}
+
+async function incident(deps: AdminDeps, id: string): Promise<Incident> {
+  const found = (await persisted(deps.operator.incidents({ limit: 10_000 }))).find((i) => i.id === id);
+  if (!found) throw new GatewayError('NOT_FOUND', `No incident ${id}. \`aliasgate incidents\` lists them.`);
+  return found;
 }
 
 async function pullOrRestore(
@@ -213,7 +233,12 @@ async function changeStage(deps: AdminDeps, req: IncomingMessage): Promise<unkno
   );
   if (done.changed) {
     const what = stage ? describeStage({ stage, ...change }) : 'back to the configured stage';
-    deps.timeline.add({ kind: 'stage', alias: change.alias, actor: by, reason: `${what}; ${change.reason}` });
+    deps.timeline.add({
+      kind: 'stage',
+      alias: change.alias,
+      actor: by,
+      reason: change.reason ? `${what}; ${change.reason}` : what,
+    });
   }
   return { alias: change.alias, stage: stage ?? null, changed: done.changed };
 }

@@ -3,8 +3,9 @@ import { Command } from 'commander';
 import { request } from 'undici';
 import { defaultTokenFile, readAdminToken } from '../admin/token.js';
 import { loadConfig } from '../config/load.js';
+import { STAGES } from '../config/schema.js';
 import { UsageError } from '../errors.js';
-import type { AuditEntry } from '../store/operator-store.js';
+import type { AuditEntry, Incident } from '../store/operator-store.js';
 import { openSqliteOperatorStore } from '../store/sqlite/sqlite-operator-store.js';
 import type { CommandContext } from './io.js';
 import { renderStatus } from './status-view.js';
@@ -25,7 +26,7 @@ interface AdminTarget {
 
 const DEFAULT_ADMIN_URL = 'http://127.0.0.1:8081';
 
-/** `aliasgate status | pull | restore | audit`: thin clients of a running gateway's admin API. */
+/** `aliasgate status | stage | reload | incidents | pull | restore | audit`: thin clients of a running gateway's admin API. */
 export function operatorCommands(ctx: CommandContext): Command[] {
   const withAdmin = (cmd: Command) =>
     cmd
@@ -122,8 +123,104 @@ export function operatorCommands(ctx: CommandContext): Command[] {
       ctx.exit(0);
     });
 
+  const stage = withAdmin(
+    new Command('stage').description(
+      "change an alias's lifecycle now: what GET /v1beta/models, the deprecation headers and the OpenAI models list say",
+    ),
+  )
+    .argument('<alias>', 'the alias')
+    .argument('[stage]', `the new stage: ${STAGES.join(', ')}`)
+    .option('--replacement <alias>', 'what clients should use instead (required for deprecated)')
+    .option('--shutdown <date>', 'the date it stops answering, YYYY-MM-DD')
+    .option('--reset', "drop the operator's stage: the config file's applies again")
+    .option('--reason <text>', 'why (kept in the audit log)', '')
+    .option('--by <name>', 'who (kept in the audit log)', safeUser())
+    .action(
+      async (
+        alias: string,
+        value: string | undefined,
+        opts: AdminOptions & {
+          replacement?: string;
+          shutdown?: string;
+          reset?: boolean;
+          reason: string;
+          by: string;
+        },
+      ) => {
+        if (!opts.reset && value === undefined)
+          throw new UsageError(`give a stage (${STAGES.join(', ')}) or --reset`);
+        const body = (await adminCall(ctx, opts, 'POST', '/admin/stage', {
+          alias,
+          ...(opts.reset ? { reset: true } : { stage: value }),
+          ...(opts.replacement ? { replacement: opts.replacement } : {}),
+          ...(opts.shutdown ? { shutdown: opts.shutdown } : {}),
+          reason: opts.reason,
+          by: opts.by,
+        })) as { stage: string | null; changed: boolean };
+        const what = body.stage ?? 'the configured stage';
+        ctx.io.stdout.write(
+          opts.json
+            ? `${JSON.stringify(body)}\n`
+            : `stage ${alias}: ${what}${body.changed ? '' : ' (no change)'}\n`,
+        );
+        ctx.exit(0);
+      },
+    );
+
+  const reload = withAdmin(
+    new Command('reload').description('read and validate the config file again; a bad file changes nothing'),
+  ).action(async (opts: AdminOptions) => {
+    const body = (await adminCall(ctx, opts, 'POST', '/admin/reload')) as { warnings: string[] };
+    if (opts.json) ctx.io.stdout.write(`${JSON.stringify(body)}\n`);
+    else {
+      ctx.io.stdout.write('config reloaded\n');
+      for (const warning of body.warnings) ctx.io.stdout.write(`warning: ${warning}\n`);
+    }
+    ctx.exit(0);
+  });
+
+  const incidents = withAdmin(
+    new Command('incidents').description(
+      'ejection episodes: when, which target, what it cost, what the upstream said',
+    ),
+  )
+    .option('--alias <name>', 'only this alias')
+    .option('--limit <n>', 'episodes, newest first', '50')
+    .action(async (opts: AdminOptions & { alias?: string; limit: string }) => {
+      const query = new URLSearchParams({ limit: opts.limit, ...(opts.alias ? { alias: opts.alias } : {}) });
+      const body = (await adminCall(ctx, opts, 'GET', `/admin/incidents?${query}`)) as {
+        incidents: Incident[];
+      };
+      ctx.io.stdout.write(
+        opts.json ? `${JSON.stringify(body.incidents, null, 2)}\n` : renderIncidents(body.incidents),
+      );
+      ctx.exit(0);
+    });
+  incidents.addCommand(
+    withAdmin(
+      new Command('report').description("one episode as a bug report for the model's provider (Markdown)"),
+    )
+      .argument('<id>', 'the episode, as `aliasgate incidents` lists it')
+      .action(async (id: string, _opts: AdminOptions, command: Command) => {
+        const opts = command.optsWithGlobals() as AdminOptions;
+        const text = await adminCall(
+          ctx,
+          opts,
+          'GET',
+          `/admin/incidents/${encodeURIComponent(id)}/report`,
+          undefined,
+          'text',
+        );
+        ctx.io.stdout.write(text as string);
+        ctx.exit(0);
+      }),
+  );
+
   return [
     status,
+    stage,
+    reload,
+    incidents,
     change('pull', 'take a target out of rotation now; it stays out across restarts until restored'),
     change('restore', 'bring a pulled target back into rotation'),
     audit,
@@ -158,6 +255,7 @@ async function adminCall(
   method: 'GET' | 'POST',
   path: string,
   body?: unknown,
+  as: 'json' | 'text' = 'json',
 ): Promise<unknown> {
   const { url: base, token } = adminTarget(ctx, opts);
   let url: URL;
@@ -181,6 +279,7 @@ async function adminCall(
     );
   }
   const text = await res.body.text();
+  if (as === 'text' && res.statusCode < 400) return text;
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -192,6 +291,17 @@ async function adminCall(
     throw new Error(`${res.statusCode}: ${message}`);
   }
   return value;
+}
+
+function renderIncidents(incidents: readonly Incident[]): string {
+  if (incidents.length === 0) return 'no incidents\n';
+  return incidents
+    .map((i) => {
+      const ended = i.endedAt === null ? 'open' : new Date(i.endedAt).toISOString();
+      const top = i.messages[0]?.message ?? '';
+      return `${i.id}\n  ${new Date(i.startedAt).toISOString()} → ${ended}  ${i.requests} failed, ${i.retries} retried, ${i.ejections} ejection(s)\n  ${top}\n`;
+    })
+    .join('');
 }
 
 function safeUser(): string {

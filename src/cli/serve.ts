@@ -7,7 +7,7 @@ import type { Config } from '../config/schema.js';
 import { UsageError } from '../errors.js';
 import { createGateway } from '../gateway.js';
 import { startSimulator } from '../sim/server.js';
-import { createLogger, type Logger } from '../telemetry/log.js';
+import { createLogger, type Logger, prettyDestination } from '../telemetry/log.js';
 import type { CommandContext, ExitStatus } from './io.js';
 
 interface ServeOptions {
@@ -77,10 +77,19 @@ async function runGateway(
   demo: boolean,
   demoSimUrl?: string,
 ): Promise<void> {
-  const log = createLogger(config.logging.level);
+  const log = createLogger(config.logging.level, logDestination(ctx));
   // listen for the stop signal before saying we are up: a SIGTERM right after the banner must stop us cleanly
   const stopped = ctx.io.untilStopped();
-  const gateway = createGateway(config, { log, openAdmin: demo });
+  const gateway = createGateway(config, {
+    log,
+    openAdmin: demo,
+    ...(opts.config ? { configPath: opts.config, env: ctx.io.env } : {}),
+    // a reload asked of one worker's admin API is passed on: the primary signals the others
+    ...(cluster.isWorker ? { onReloaded: () => process.send?.({ aliasgate: 'reload' }) } : {}),
+  });
+  // SIGHUP reloads the config, as for nginx and HAProxy (and no longer ends the process, its default)
+  const onHangup = () => void gateway.reload('signal');
+  process.on('SIGHUP', onHangup);
   // last resort: a bug must be logged and the gateway keep serving, never die on an unhandled rejection
   const onRejection = (reason: unknown) =>
     log.error({ err: reason }, 'unhandled rejection (a bug): still serving');
@@ -102,6 +111,7 @@ async function runGateway(
     await gateway.close();
   } finally {
     process.off('unhandledRejection', onRejection);
+    process.off('SIGHUP', onHangup);
   }
   // a worker's channel to the primary would keep it alive
   if (cluster.isWorker) cluster.worker?.disconnect();
@@ -156,10 +166,19 @@ async function runWorkers(
       backoff = 100;
     });
   };
+  const hangUp = (except?: Worker) => {
+    for (const w of workers) if (w !== except && !w.isDead()) w.process.kill('SIGHUP');
+  };
+  const onHangup = () => hangUp();
+  process.on('SIGHUP', onHangup);
+  cluster.on('message', (from, message: { aliasgate?: string }) => {
+    if (message?.aliasgate === 'reload') hangUp(from);
+  });
   for (let i = 0; i < count; i++) fork();
   if (simUrl) ctx.io.stdout.write(`demo mode: ${count} workers over the simulated fleet at ${simUrl}\n`);
   await Promise.race([stopped, new Promise<void>((resolve) => (wake = resolve))]);
   stopping = true;
+  process.off('SIGHUP', onHangup);
   await Promise.all(
     [...workers]
       .filter((w) => !w.isDead())
@@ -169,6 +188,11 @@ async function runWorkers(
       }),
   );
   return gaveUp ? 1 : 0;
+}
+
+/** Pretty lines when a person watches the terminal; JSON for everything else (a file, a pipe, a log shipper). */
+function logDestination(ctx: CommandContext) {
+  return ctx.io.stdout === process.stdout && process.stdout.isTTY ? prettyDestination() : undefined;
 }
 
 function integerIn(flag: string, value: string, min: number, max: number): number {

@@ -23,6 +23,8 @@ export class IncidentTracker {
   /** Failures since each target's last success: the evidence an ejection is about to use. */
   readonly #streaks = new Map<TargetId, Streak>();
   readonly #open = new Map<TargetId, Incident>();
+  /** Open episodes whose counts grew since they were last saved. */
+  readonly #dirty = new Set<TargetId>();
 
   constructor(
     private readonly catalog: () => Catalog,
@@ -41,6 +43,7 @@ export class IncidentTracker {
     if (open) {
       open.requests++;
       addMessage(open.messages, verdict.reason);
+      this.#dirty.add(targetId);
       return;
     }
     const streak = this.#streaks.get(targetId) ?? { requests: 0, retries: 0, messages: new Map() };
@@ -52,8 +55,10 @@ export class IncidentTracker {
   /** A failed attempt of this target was retried elsewhere: the episode cost a retry. */
   retried(targetId: TargetId): void {
     const open = this.#open.get(targetId);
-    if (open) open.retries++;
-    else {
+    if (open) {
+      open.retries++;
+      this.#dirty.add(targetId);
+    } else {
       const streak = this.#streaks.get(targetId);
       if (streak) streak.retries++;
     }
@@ -72,6 +77,7 @@ export class IncidentTracker {
         const open = this.#open.get(id);
         if (open) {
           open.ejections++;
+          this.#dirty.delete(id);
           this.save({ ...open });
           return;
         }
@@ -98,18 +104,34 @@ export class IncidentTracker {
       }
       case 'health_check': {
         const open = this.#open.get(id);
-        if (open && entry.ok === false) addMessage(open.messages, entry.reason);
+        if (open && entry.ok === false) {
+          addMessage(open.messages, entry.reason);
+          this.#dirty.add(id);
+        }
         return;
       }
       case 'readmitted': {
         const open = this.#open.get(id);
         if (!open) return;
         this.#open.delete(id);
+        this.#dirty.delete(id);
         this.save({ ...open, endedAt: entry.at });
         return;
       }
       default:
     }
+  }
+
+  /**
+   * Saves the open episodes whose counts grew since their last save. Called every second and at shutdown, so a
+   * long episode's stored record stays current without a write per failed request.
+   */
+  flush(): void {
+    for (const id of this.#dirty) {
+      const open = this.#open.get(id);
+      if (open) this.save({ ...open });
+    }
+    this.#dirty.clear();
   }
 
   /** Episodes open now (for the status page). */

@@ -21,10 +21,7 @@ export function milliseconds(ms: number): string {
   return ms >= 10 ? String(Math.round(ms)) : ms.toFixed(1);
 }
 
-/** Replaces the value of any `key=` query parameter in text that may hold a URL. */
-export function redactKeyParams(text: string): string {
-  return text.replace(/([?&]key=)[^&#\s"']*/gi, '$1REDACTED');
-}
+export { redactKeyParams } from '../wire/redact.js';
 
 /**
  * Masks a secret wherever it appears (an answer could echo it). Short values are left alone:

@@ -1,3 +1,4 @@
+import { curlLoop } from '../wire/curl.js';
 import { renderEnvelope } from '../wire/envelope.js';
 import type { ProbeAnalysis } from './analysis.js';
 import { type Comparison, testName } from './compare.js';
@@ -143,29 +144,11 @@ function impact(ctx: ReportContext): string[] {
   return [`${share}.`];
 }
 
-/** A POSIX-shell single-quoted string. */
-function singleQuote(text: string): string {
-  return `'${text.replace(/'/g, `'\\''`)}'`;
-}
-
-/** A POSIX-shell double-quoted string with nothing expanded. */
-function doubleQuote(text: string): string {
-  return `"${text.replace(/[\\"$`]/g, '\\$&')}"`;
-}
-
 function reproduction(ctx: ReportContext): string[] {
   const { settings } = ctx.analysis.result;
   const model = ctx.focus?.model ?? settings.models[0]!;
   const url = redactKeyParams(callUrl(settings, model));
-  const loop = [
-    `for i in $(seq 1 ${settings.calls}); do`,
-    `  curl -s${settings.stream ? 'N' : ''} ${doubleQuote(url)} \\`,
-    `    -H "x-goog-api-key: $GEMINI_API_KEY" \\`,
-    `    -H 'Content-Type: application/json' \\`,
-    `    -d ${singleQuote(JSON.stringify(settings.body))} \\`,
-    `    | grep -o '"message": "[^"]*"' | head -1`,
-    'done',
-  ].join('\n');
+  const loop = curlLoop({ url, body: settings.body, calls: settings.calls, stream: settings.stream });
   const paragraphs = [
     `Plain curl against the REST endpoint, ${requestBodyDescription(ctx)}, no SDK involved:`,
     `\`\`\`sh\n${loop}\n\`\`\``,

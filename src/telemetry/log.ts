@@ -1,4 +1,5 @@
 import { type DestinationStream, type Logger, pino } from 'pino';
+import pretty from 'pino-pretty';
 
 export type { Logger };
 
@@ -28,6 +29,19 @@ export function createLogger(level = 'info', destination?: DestinationStream): L
     },
     destination,
   );
+}
+
+/**
+ * Human-readable lines for a person at a terminal (`serve` on a TTY); JSON stays the default everywhere else, where
+ * a log shipper reads it. Synchronous, so the last lines before an exit are not lost.
+ */
+export function prettyDestination(): DestinationStream {
+  return pretty({
+    colorize: true,
+    sync: true,
+    translateTime: 'SYS:HH:MM:ss.l',
+    ignore: 'pid,hostname,service',
+  });
 }
 
 /** `?key=SECRET` (and `&key=`) → `key=[redacted]`, for any URL that is logged or echoed. */
