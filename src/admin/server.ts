@@ -119,6 +119,7 @@ async function handle(
       return sendJson(res, 200, { entries });
     }
     case 'GET /admin/incidents': {
+      deps.incidents.flush(); // this replica's open episodes, counted up to now
       const alias = query.get('alias') ?? undefined;
       const incidents = await persisted(
         deps.operator.incidents({ limit: limitOf(query), ...(alias ? { alias } : {}) }),
@@ -180,6 +181,7 @@ function healthz(deps: AdminDeps): unknown {
 }
 
 async function incident(deps: AdminDeps, id: string): Promise<Incident> {
+  deps.incidents.flush();
   const found = (await persisted(deps.operator.incidents({ limit: 10_000 }))).find((i) => i.id === id);
   if (!found) throw new GatewayError('NOT_FOUND', `No incident ${id}. \`aliasgate incidents\` lists them.`);
   return found;

@@ -28,9 +28,13 @@ export function ensureAdminToken(file: string): string {
     return token;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-    const winner = readAdminToken(path);
-    if (!winner) throw e;
-    return winner;
+    // the winner has created the file and may not have written it yet: wait for it, briefly (start-up only)
+    for (let i = 0; i < 100; i++) {
+      const winner = readAdminToken(path);
+      if (winner) return winner;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+    }
+    throw e;
   }
 }
 

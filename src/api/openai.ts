@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AliasEntry } from '../catalog/alias.js';
 import { GatewayError } from '../errors.js';
 import { bareModelId } from '../wire/model-names.js';
 import { type ClientKey, inScope } from './auth.js';
@@ -50,6 +51,22 @@ export function openaiModels(deps: ApiDeps, res: ServerResponse, key: ClientKey 
       .catalog()
       .aliases()
       .filter((a) => inScope(key, a.name))
-      .map((a) => ({ id: a.name, object: 'model', created: 0, owned_by: 'aliasgate' })),
+      .map(openaiModelOf),
   });
+}
+
+/**
+ * An alias in OpenAI's model shape, with its lifecycle as extra fields (the SDK keeps unknown fields), so an
+ * OpenAI-library user sees a deprecation as a Gemini-library user does.
+ */
+function openaiModelOf(alias: AliasEntry): Record<string, unknown> {
+  return {
+    id: alias.name,
+    object: 'model',
+    created: 0,
+    owned_by: 'aliasgate',
+    ...(alias.stage ? { stage: alias.stage } : {}),
+    ...(alias.replacement ? { replacement: alias.replacement } : {}),
+    ...(alias.shutdown ? { shutdown: alias.shutdown } : {}),
+  };
 }

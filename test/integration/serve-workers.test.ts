@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { startSimulator } from '../../src/sim/server.js';
 import { runCli } from '../support/cli.js';
 import { HI } from '../support/stack.js';
 
@@ -103,5 +104,97 @@ describe('aliasgate serve --workers 2, when every worker fails at start', () => 
     expect(code).toBe(1);
     expect((out.match(/"event":"worker_died"/g) ?? []).length).toBeGreaterThanOrEqual(2);
     expect(out).toContain('"event":"workers_crashing"');
+  });
+});
+
+describe('aliasgate serve --config --workers 2: config reload', () => {
+  it('SIGHUP to the primary reloads every worker; `aliasgate reload` asked of one worker reaches the other', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'aliasgate-reload-'));
+    const sim = await startSimulator({ seed: 2 });
+    try {
+      const file = join(dir, 'gw.yaml');
+      const write = (aliases: string[]) =>
+        writeFileSync(
+          file,
+          `server: { port: 0 }\nadmin: { port: 0 }\nstate: { sqlitePath: state.db }\nlogging: { level: info }\n` +
+            `upstreams: { sim: { baseUrl: "${sim.url}" } }\naliases:\n` +
+            aliases
+              .map((a) => `  ${a}: { targets: [{ upstream: sim, model: gemini-2.5-flash }] }\n`)
+              .join(''),
+        );
+      write(['team-default']);
+      child = spawn(process.execPath, [BIN, 'serve', '--config', 'gw.yaml', '--workers', '2'], {
+        cwd: dir,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let out = '';
+      child.stdout!.on('data', (c: Buffer) => {
+        out += c.toString();
+      });
+      while ((out.match(/listening on/g) ?? []).length < 2) await new Promise((r) => setTimeout(r, 20));
+      const url = /listening on (http:\/\/[^\s;]+)/.exec(out)![1]!;
+      const adminUrl = /admin API and dashboard on (http:\/\/\S+)/.exec(out)![1]!;
+      /** What every worker lists: new connections are spread over both. */
+      const listed = async () => {
+        const seen = new Set<string>();
+        for (let i = 0; i < 12; i++) {
+          const res = await fetch(`${url}/v1beta/models`, { headers: { connection: 'close' } });
+          const body = (await res.json()) as { models: { name: string }[] };
+          seen.add(body.models.map((m) => m.name.replace('models/', '')).join(','));
+        }
+        return [...seen];
+      };
+      const until = async (want: string) => {
+        for (let i = 0; i < 100; i++) {
+          const now = await listed();
+          if (now.length === 1 && now[0] === want) return now;
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        return listed();
+      };
+      expect(await listed()).toEqual(['team-default']);
+
+      write(['team-default', 'team-fast']);
+      child.kill('SIGHUP');
+      expect(await until('team-default,team-fast')).toEqual(['team-default,team-fast']);
+      expect(child.exitCode).toBeNull(); // SIGHUP no longer ends the process
+
+      write(['team-default', 'team-fast', 'team-new']);
+      const reloaded = await runCli(['reload', '--url', adminUrl, '--token-file', join(dir, 'admin-token')]);
+      expect(reloaded).toMatchObject({ status: 0 });
+      expect(await until('team-default,team-fast,team-new')).toEqual(['team-default,team-fast,team-new']);
+      expect((out.match(/"event":"reloaded"/g) ?? []).length).toBe(4);
+
+      child.kill('SIGTERM');
+      const [code] = (await once(child, 'exit')) as [number];
+      expect(code).toBe(0);
+    } finally {
+      await sim.close();
+    }
+  });
+});
+
+describe('aliasgate serve logs', () => {
+  it('are human-readable lines on a terminal and JSON through a pipe', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'aliasgate-tty-'));
+    const serve = `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} serve --port 0 --admin-port 0`;
+    /** Runs serve until it says it listens, then stops it; `script` gives it a pseudo-terminal (util-linux). */
+    const firstLines = async (command: string, args: string[]) => {
+      child = spawn(command, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout!.on('data', (c: Buffer) => {
+        out += c.toString();
+      });
+      while (!out.includes('listening on')) await new Promise((r) => setTimeout(r, 20));
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+      return out;
+    };
+    const tty = await firstLines('script', ['-qefc', serve, '/dev/null']);
+    expect(tty).toMatch(/\[\d\d:\d\d:\d\d\.\d{3}\] .*WARN.*: .*auth\.clientKeys is empty/);
+    expect(tty).not.toContain('{"level"');
+    const piped = await firstLines(process.execPath, [BIN, 'serve', '--port', '0', '--admin-port', '0']);
+    expect(piped).toContain('{"level":40');
+    expect(piped).toContain('"event":"config_warning"');
   });
 });

@@ -246,6 +246,7 @@ export class SqliteOperatorStore implements OperatorStore {
   }
 
   async incidents(query: IncidentQuery = {}): Promise<Incident[]> {
+    this.#queue.retryNow(); // read this process's own queued writes, when the file takes them now
     const limit = Math.min(Math.max(Math.trunc(query.limit ?? DEFAULT_AUDIT_LIMIT), 0), MAX_AUDIT_LIMIT);
     try {
       const rows = this.#db
@@ -267,6 +268,7 @@ export class SqliteOperatorStore implements OperatorStore {
   }
 
   async audit(query: AuditQuery = {}): Promise<AuditEntry[]> {
+    this.#queue.retryNow(); // read this process's own queued writes, when the file takes them now
     const limit = Math.min(Math.max(Math.trunc(query.limit ?? DEFAULT_AUDIT_LIMIT), 0), MAX_AUDIT_LIMIT);
     try {
       const rows = this.#db
