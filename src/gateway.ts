@@ -6,9 +6,11 @@ import { createAdminHandler } from './admin/server.js';
 import { defaultTokenFile, ensureAdminToken } from './admin/token.js';
 import { ClientAuth } from './api/auth.js';
 import { answerClientError } from './api/client-errors.js';
+import { corsPolicy } from './api/cors.js';
 import type { OpenStreams } from './api/forward.js';
 import { createApiHandler } from './api/server.js';
 import { Catalog } from './catalog/catalog.js';
+import { LearnedModels } from './catalog/learned-model.js';
 import { type Clock, every, systemClock, type Timer } from './clock.js';
 import type { Config } from './config/schema.js';
 import { hashSecret } from './config/secret.js';
@@ -27,6 +29,7 @@ import { Metrics } from './telemetry/metrics.js';
 import { reportTimeline } from './telemetry/timeline-report.js';
 import { healthEntry } from './timeline/health-entries.js';
 import { Timeline } from './timeline/timeline.js';
+import { learnModels } from './upstream/model-info.js';
 import { Upstreams } from './upstream/pools.js';
 
 export interface GatewayDeps {
@@ -46,6 +49,8 @@ export interface Gateway {
   readonly checker: HealthChecker;
   readonly timeline: Timeline;
   catalog(): Catalog;
+  /** Settles when the Model resources read at start (aliases without declared methods) have answered or failed. */
+  modelsLearned(): Promise<void>;
   /** The admin token this gateway generated (no token configured), for the CLI's start-up line; else undefined. */
   readonly generatedAdminToken: string | undefined;
   listen(
@@ -89,7 +94,10 @@ export function createGateway(config: Config, deps: GatewayDeps = {}): Gateway {
   watchStore(operator, log, timeline);
 
   const upstreams = new Upstreams(config.upstreams);
+  // methods of aliases that declare none, read from their upstreams at start (never on the request path)
+  const learned = new LearnedModels();
   const router = new Router({
+    learned,
     catalog: () => catalog,
     health,
     upstreams,
@@ -158,6 +166,8 @@ export function createGateway(config: Config, deps: GatewayDeps = {}): Gateway {
     streams,
     limits: { bodyLimitBytes: config.server.bodyLimitBytes, maxInFlight: config.server.maxInFlight },
     accessLog: log.isLevelEnabled('debug'),
+    cors: corsPolicy(config.server.cors.origins),
+    learned,
   });
   const admin = createAdminHandler({
     access,
@@ -175,12 +185,15 @@ export function createGateway(config: Config, deps: GatewayDeps = {}): Gateway {
   let server: Server | undefined;
   let adminServer: Server | undefined;
   let stopRefresh: (() => void) | undefined;
+  let closing = false;
+  let learning: Promise<void> = Promise.resolve();
   return {
     health,
     checker,
     timeline,
     catalog: () => catalog,
     generatedAdminToken,
+    modelsLearned: () => learning,
     async listen(port = config.server.port, host = config.server.host, adminAt = {}) {
       server = createServer(
         {
@@ -200,6 +213,17 @@ export function createGateway(config: Config, deps: GatewayDeps = {}): Gateway {
         adminAt.host ?? config.admin.host,
       );
       if (config.health.healthCheck.enabled) checker.start();
+      learning = learnModels(catalog, upstreams, learned, {
+        clock,
+        timeoutMs: config.health.healthCheck.timeoutMs,
+        concurrency: 4,
+        stopped: () => closing,
+        onUnknown: (upstream, model, why) =>
+          log.info(
+            { event: 'model_unknown', upstream, model, why },
+            'could not read the Model resource: its aliases pass every method to the upstream',
+          ),
+      });
       // another process (a worker, `aliasgate pull --state`) may have written the state file: pick it up within a second
       stopRefresh = every(clock, 1000, () => operator.refresh());
       for (const warning of configWarnings(config, { openAdmin: deps.openAdmin === true })) {
@@ -208,6 +232,7 @@ export function createGateway(config: Config, deps: GatewayDeps = {}): Gateway {
       return { url: data.url, port: data.port, adminUrl: adminAddress.url, adminPort: adminAddress.port };
     },
     async close() {
+      closing = true;
       checker.stop();
       stopRefresh?.();
       stopPulls();

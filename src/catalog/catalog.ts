@@ -95,7 +95,6 @@ export class Catalog {
 function toEntry(name: string, alias: AliasConfig): AliasEntry {
   const entry: AliasEntry = {
     name,
-    methods: [...alias.methods],
     model: { ...alias.model },
     targets: alias.targets.map((t) => ({
       id: targetId(name, t.upstream, t.model),
@@ -107,6 +106,8 @@ function toEntry(name: string, alias: AliasConfig): AliasEntry {
     fallback: [...alias.fallback],
   };
   // optional fields are set only when configured, so a spread of the entry never carries `undefined`
+  if (alias.methods !== undefined) entry.methods = [...alias.methods];
+  if (alias.exposeBuilds === false) entry.exposeBuilds = false;
   if (alias.stage !== undefined) entry.stage = alias.stage;
   if (alias.replacement !== undefined) entry.replacement = alias.replacement;
   if (alias.shutdown !== undefined) entry.shutdown = alias.shutdown;
