@@ -226,3 +226,16 @@ describe.each(MODES)('$name mode', (mode) => {
     });
   });
 });
+
+describe('the OpenAI routes under /v1 (an OpenAI base URL of http://host:port/v1)', () => {
+  it('chat, embeddings and Responses (models under /v1 are Gemini’s own: the OpenAI list is under /v1beta/openai)', async () => {
+    const client = new OpenAI({ apiKey: 'unused', baseURL: `${stack.url}/v1`, maxRetries: 0 });
+    const messages = [{ role: 'user' as const, content: 'hi' }];
+    const chat = await client.chat.completions.create({ model: 'my-flash', messages });
+    expect(chat.choices[0]?.message.content).toMatch(/\w/);
+    const embedded = await client.embeddings.create({ model: 'my-embed', input: 'a' });
+    expect(embedded.data[0]?.embedding.length).toBeGreaterThan(0);
+    const response = await client.responses.create({ model: 'my-flash', input: 'hi' });
+    expect(response.output_text).toMatch(/\w/);
+  });
+});
