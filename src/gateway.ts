@@ -8,9 +8,11 @@ import { statusBody } from './admin/status.js';
 import { defaultTokenFile, ensureAdminToken } from './admin/token.js';
 import { ClientAuth } from './api/auth.js';
 import { answerClientError } from './api/client-errors.js';
+import { corsPolicy } from './api/cors.js';
 import type { OpenStreams } from './api/forward.js';
 import { createApiHandler } from './api/server.js';
 import { Catalog } from './catalog/catalog.js';
+import { LearnedModels } from './catalog/learned-model.js';
 import { type Clock, every, systemClock, type Timer } from './clock.js';
 import { loadConfig } from './config/load.js';
 import { needsRestart } from './config/reload.js';
@@ -34,6 +36,7 @@ import { reportTimeline } from './telemetry/timeline-report.js';
 import { Traffic } from './telemetry/traffic.js';
 import { healthEntry } from './timeline/health-entries.js';
 import { Timeline } from './timeline/timeline.js';
+import { learnModels } from './upstream/model-info.js';
 import { Upstreams } from './upstream/pools.js';
 
 export interface GatewayDeps {
@@ -58,6 +61,8 @@ export interface Gateway {
   readonly checker: HealthChecker;
   readonly timeline: Timeline;
   catalog(): Catalog;
+  /** Settles when the Model resources read at start (aliases without declared methods) have answered or failed. */
+  modelsLearned(): Promise<void>;
   /** The admin token this gateway generated (no token configured), for the CLI's start-up line; else undefined. */
   readonly generatedAdminToken: string | undefined;
   listen(
@@ -77,6 +82,7 @@ export interface Gateway {
 interface Live extends LiveRouting {
   config: Config;
   auth: ClientAuth;
+  cors: ReturnType<typeof corsPolicy>;
 }
 
 /**
@@ -105,6 +111,7 @@ export function createGateway(config: Config, deps: GatewayDeps = {}): Gateway {
       policy: next.routing,
       idleTimeoutMs: next.routing.idleTimeoutMs,
       auth: new ClientAuth(next.auth.clientKeys, limiter),
+      cors: corsPolicy(next.server.cors.origins),
     };
   };
   let live = liveOf(config);
@@ -141,8 +148,11 @@ export function createGateway(config: Config, deps: GatewayDeps = {}): Gateway {
   };
   watchStore(operator, log, timeline);
 
+  // methods of aliases that declare none, read from their upstreams at start and on reload (never on the request path)
+  const learned = new LearnedModels();
   const router = new Router({
     live: () => live,
+    learned,
     health,
     clock,
     random,
@@ -215,6 +225,8 @@ export function createGateway(config: Config, deps: GatewayDeps = {}): Gateway {
       maxInFlight: live.config.server.maxInFlight,
     }),
     accessLog: log.isLevelEnabled('debug'),
+    cors: (req, res) => live.cors(req, res),
+    learned,
   });
   const sources = {
     catalog: () => live.catalog,
@@ -262,9 +274,23 @@ export function createGateway(config: Config, deps: GatewayDeps = {}): Gateway {
       model: '',
       reason: `config reloaded from ${deps.configPath} (${via === 'signal' ? 'SIGHUP' : 'admin API'})`,
     });
+    if (server) learning = learn(); // targets added by this file
     if (via === 'admin') deps.onReloaded?.();
     return { ok: true, warnings };
   };
+
+  const learn = () =>
+    learnModels(live.catalog, live.upstreams, learned, {
+      clock,
+      timeoutMs: live.config.health.healthCheck.timeoutMs,
+      concurrency: 4,
+      stopped: () => closing,
+      onUnknown: (upstream, model, why) =>
+        log.info(
+          { event: 'model_unknown', upstream, model, why },
+          'could not read the Model resource: its aliases pass every method to the upstream',
+        ),
+    });
 
   const admin = createAdminHandler({
     ...sources,
@@ -283,6 +309,8 @@ export function createGateway(config: Config, deps: GatewayDeps = {}): Gateway {
   let server: Server | undefined;
   let adminServer: Server | undefined;
   let stopRefresh: (() => void) | undefined;
+  let closing = false;
+  let learning: Promise<void> = Promise.resolve();
   return {
     health,
     checker,
@@ -290,18 +318,24 @@ export function createGateway(config: Config, deps: GatewayDeps = {}): Gateway {
     catalog: () => live.catalog,
     generatedAdminToken,
     reload,
+    modelsLearned: () => learning,
     async listen(port = config.server.port, host = config.server.host, adminAt = {}) {
       server = createServer(api);
       applyServerLimits(server, live.config);
       server.on('clientError', answerClientError);
       adminServer = createServer({ headersTimeout: 10_000, requestTimeout: 60_000 }, admin);
       const data = await bind(server, port, host);
+      // both listeners or neither: a gateway whose admin port is taken must not serve on without its operator API
       const adminAddress = await bind(
         adminServer,
         adminAt.port ?? config.admin.port,
         adminAt.host ?? config.admin.host,
-      );
+      ).catch(async (e: unknown) => {
+        await new Promise((resolve) => server!.close(resolve));
+        throw e;
+      });
       if (config.health.healthCheck.enabled) checker.start();
+      learning = learn();
       // another process (a worker, `aliasgate pull --state`) may have written the state file: pick it up within a second
       stopRefresh = every(clock, 1000, () => {
         operator.refresh();
@@ -313,6 +347,7 @@ export function createGateway(config: Config, deps: GatewayDeps = {}): Gateway {
       return { url: data.url, port: data.port, adminUrl: adminAddress.url, adminPort: adminAddress.port };
     },
     async close() {
+      closing = true;
       checker.stop();
       stopRefresh?.();
       stopOperatorState();

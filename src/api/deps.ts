@@ -1,4 +1,5 @@
 import type { Catalog } from '../catalog/catalog.js';
+import type { LearnedModels } from '../catalog/learned-model.js';
 import type { Clock } from '../clock.js';
 import type { HealthTable } from '../health/health-table.js';
 import type { Router } from '../routing/router.js';
@@ -6,6 +7,7 @@ import type { Logger } from '../telemetry/log.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import type { Traffic } from '../telemetry/traffic.js';
 import type { ClientAuth } from './auth.js';
+import type { Cors } from './cors.js';
 import type { OpenStreams } from './forward.js';
 
 /**
@@ -29,6 +31,10 @@ export interface ApiDeps {
   traffic: Traffic;
   /** Whether one debug line per request is logged (logging.level debug or trace); read once, at start. */
   accessLog: boolean;
+  /** CORS headers and preflights (server.cors). */
+  cors: Cors;
+  /** What upstreams said of aliases that declare no methods (their Model resources show it). */
+  learned?: LearnedModels;
 }
 
 export interface ApiLimits {

@@ -1,4 +1,5 @@
 import type { AliasEntry } from '../catalog/alias.js';
+import { withLearned } from '../catalog/learned-model.js';
 import { modelResource } from '../catalog/model-resource.js';
 import { GatewayError } from '../errors.js';
 import { aliasHealth } from '../health/alias-status.js';
@@ -14,7 +15,7 @@ const MAX_PAGE_SIZE = 1000;
  * token is opaque to clients; here it is the offset, base64url.
  */
 export function listModels(
-  rt: Pick<ApiDeps, 'catalog' | 'health'>,
+  rt: Pick<ApiDeps, 'catalog' | 'health' | 'learned'>,
   params: URLSearchParams,
   key: ClientKey | undefined,
 ): unknown {
@@ -31,7 +32,7 @@ export function listModels(
   return body;
 }
 
-export function getModel(rt: Pick<ApiDeps, 'health'>, alias: AliasEntry): unknown {
+export function getModel(rt: Pick<ApiDeps, 'health' | 'learned'>, alias: AliasEntry): unknown {
   return describe(rt, alias);
 }
 
@@ -39,9 +40,9 @@ export function getModel(rt: Pick<ApiDeps, 'health'>, alias: AliasEntry): unknow
  * SDKs keep only the fields they know (`@google/genai` drops `stage`, docs/wire.md §6), so the lifecycle is also
  * written into `description`, which they keep.
  */
-function describe(rt: Pick<ApiDeps, 'health'>, alias: AliasEntry): unknown {
+function describe(rt: Pick<ApiDeps, 'health' | 'learned'>, alias: AliasEntry): unknown {
   const health = aliasHealth(alias, rt.health);
-  const resource = modelResource(alias, {
+  const resource = modelResource(withLearned(alias, rt.learned), {
     health: { status: health.status, targetsInRotation: health.targetsInRotation },
   });
   const lifecycle = lifecycleText(alias);

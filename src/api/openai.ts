@@ -1,23 +1,26 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AliasEntry } from '../catalog/alias.js';
 import { GatewayError } from '../errors.js';
+import { unknownAlias } from '../routing/router.js';
 import { bareModelId } from '../wire/model-names.js';
-import { type ClientKey, inScope } from './auth.js';
+import { type ClientKey, checkScope, inScope } from './auth.js';
 import { readJsonBody } from './body.js';
 import type { ApiDeps } from './deps.js';
 import { sendJson } from './respond.js';
 import { forwardedHeaders, serve } from './serve.js';
 
 /**
- * `POST /v1beta/openai/chat/completions` (and `/v1/chat/completions`): the same alias → target → verdict → health
- * path as the native surface. The upstream's own OpenAI-compatible endpoint does the translation, so the body
- * passes through with only `model` rewritten.
+ * `POST /v1beta/openai/chat/completions` and `…/embeddings` (also `/v1/…`): the same alias → target → verdict →
+ * health path as the native surface. The upstream's own OpenAI-compatible endpoint does the translation, so the body
+ * passes through with only `model` rewritten; the alias must serve generateContent (chat) or embedContent
+ * (embeddings), as Google's own endpoint requires of the model.
  */
-export async function chatCompletions(
+export async function openaiPassThrough(
   deps: ApiDeps,
   req: IncomingMessage,
   res: ServerResponse,
   key: ClientKey | undefined,
+  path: 'chat/completions' | 'embeddings',
 ): Promise<void> {
   const { body, facts } = await readJsonBody(req, deps.limits().bodyLimitBytes);
   const named = new Set(facts.fields.filter((f) => f.path === 'model').map((f) => bareModelId(f.value)));
@@ -25,15 +28,15 @@ export async function chatCompletions(
   if (named.size > 1) {
     throw new GatewayError('INVALID_REQUEST', 'model is given more than once, with different values.');
   }
-  const stream = facts.stream === true;
+  const stream = path === 'chat/completions' && facts.stream === true;
   await serve(deps, req, res, {
     key,
-    method: 'chat/completions',
+    method: path,
     request: {
       framing: stream ? 'openai-sse' : 'none',
       alias: [...named][0]!,
       outgoing: {
-        endpoint: { surface: 'openai', path: 'chat/completions' },
+        endpoint: { surface: 'openai', path },
         body,
         modelFields: facts.fields,
         headers: forwardedHeaders(req),
@@ -53,6 +56,20 @@ export function openaiModels(deps: ApiDeps, res: ServerResponse, key: ClientKey 
       .filter((a) => inScope(key, a.name))
       .map(openaiModelOf),
   });
+}
+
+/** `GET /v1beta/openai/models/{id}`: an alias in OpenAI's model shape; anything else is OpenAI's 404. */
+export function openaiModel(
+  deps: ApiDeps,
+  res: ServerResponse,
+  key: ClientKey | undefined,
+  id: string,
+): void {
+  const name = bareModelId(id);
+  const alias = deps.catalog().get(name);
+  if (!alias) throw unknownAlias(deps.catalog(), name);
+  checkScope(key, alias.name);
+  sendJson(res, 200, openaiModelOf(alias));
 }
 
 /**

@@ -4,7 +4,7 @@ import type { ClientSide, Routed, RouteRequest } from '../routing/router.js';
 import type { Usage } from '../wire/usage.js';
 import { type ClientKey, checkScope } from './auth.js';
 import type { ApiDeps } from './deps.js';
-import { forwardAnswer } from './forward.js';
+import { type Answered, type ForwardOptions, forwardAnswer } from './forward.js';
 
 /** One client request for a model, as its surface parsed it. */
 export interface Serving {
@@ -13,6 +13,8 @@ export interface Serving {
   key: ClientKey | undefined;
   /** The Gemini verb, or the OpenAI-compatible endpoint (metrics and logs). */
   method: string;
+  /** How a winning answer reaches the client: forwarded as it came unless a surface translates it. */
+  deliver?: (res: ServerResponse, routed: Answered, options: ForwardOptions) => void;
 }
 
 /**
@@ -55,11 +57,16 @@ export async function serve(
   }
   const key = serving.key;
   const result = routed.verdict.kind === 'ok' ? 'ok' : 'client_error';
-  forwardAnswer(res, routed, {
+  const openai = serving.request.outgoing.endpoint.surface === 'openai';
+  (serving.deliver ?? forwardAnswer)(res, routed, {
     framing: serving.request.framing,
     streams: deps.streams,
     ...extra(deps.catalog().deprecationHeaders(routed.alias)),
     ...(key ? { onUsage: (usage: Usage | undefined) => deps.metrics.client(key.name, result, usage) } : {}),
+    ...(routed.servedBy.exposeBuilds === false
+      ? { rename: { field: openai ? 'model' : 'modelVersion', name: routed.servedBy.name } }
+      : {}),
+    ...(openai ? { openaiErrors: true } : {}),
   });
 }
 

@@ -8,8 +8,9 @@ import { type ClientKey, checkScope } from './auth.js';
 import type { ApiDeps } from './deps.js';
 import { geminiMethod } from './gemini.js';
 import { getModel, listModels } from './models.js';
-import { chatCompletions, openaiModels } from './openai.js';
+import { openaiModel, openaiModels, openaiPassThrough } from './openai.js';
 import { type Surface, sendError, sendJson } from './respond.js';
+import { responses } from './responses.js';
 
 /**
  * The client-facing surface in one table, and the one place errors become responses: handlers throw
@@ -25,6 +26,8 @@ export function createApiHandler(deps: ApiDeps): (req: IncomingMessage, res: Ser
     const path = q < 0 ? url : url.slice(0, q);
     const query = q < 0 ? '' : url.slice(q + 1);
     const surface: Surface = path.includes('/openai/') || isOpenaiPath(path) ? 'openai' : 'gemini';
+    // before admission: a preflight costs nothing, and every answer — refusals included — needs the headers
+    if (deps.cors(req, res)) return;
     if (inFlight >= deps.limits().maxInFlight && path !== '/healthz') {
       deps.metrics.count(deps.metrics.overloadRejections, 'max_in_flight');
       refuse(
@@ -85,13 +88,15 @@ async function handle(
     case 'unknownMethod':
       throw new GatewayError('UNKNOWN_ROUTE', `Method ${route.verb} is not served by this gateway.`);
     case 'openaiChat':
-      return chatCompletions(deps, req, res, key);
+      return openaiPassThrough(deps, req, res, key, 'chat/completions');
+    case 'openaiEmbeddings':
+      return openaiPassThrough(deps, req, res, key, 'embeddings');
     case 'openaiModels':
       return openaiModels(deps, res, key);
     case 'openaiModel':
-    case 'openaiEmbeddings':
+      return openaiModel(deps, res, key, route.model);
     case 'openaiResponses':
-      throw new GatewayError('UNKNOWN_ROUTE', `${path} is not served by this gateway.`);
+      return responses(deps, req, res, key);
   }
 }
 

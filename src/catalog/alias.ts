@@ -13,7 +13,13 @@ export interface AliasEntry {
   stageSource?: 'operator';
   displayName?: string;
   description?: string;
-  methods: GenerationMethod[];
+  /**
+   * The verbs routed for this alias, when config declares them. Undefined: not declared, so they are learned from the
+   * first target's Model resource (learned-model.ts) and, until known, every verb passes and the upstream decides.
+   */
+  methods?: GenerationMethod[];
+  /** False: answers name the alias, never the build that served (config `exposeBuilds`). Absent: true. */
+  exposeBuilds?: boolean;
   /** Extra Model-resource fields to advertise (inputTokenLimit, …). */
   model: Record<string, unknown>;
   targets: Target[];

@@ -108,7 +108,6 @@ export class Catalog {
 function toEntry(name: string, alias: AliasConfig, override: LifecycleOverride | undefined): AliasEntry {
   const entry: AliasEntry = {
     name,
-    methods: [...alias.methods],
     model: { ...alias.model },
     targets: alias.targets.map((t) => ({
       id: targetId(name, t.upstream, t.model),
@@ -120,6 +119,8 @@ function toEntry(name: string, alias: AliasConfig, override: LifecycleOverride |
     fallback: [...alias.fallback],
   };
   // optional fields are set only when configured, so a spread of the entry never carries `undefined`
+  if (alias.methods !== undefined) entry.methods = [...alias.methods];
+  if (alias.exposeBuilds === false) entry.exposeBuilds = false;
   const lifecycle = override ?? alias;
   if (lifecycle.stage !== undefined) entry.stage = lifecycle.stage;
   if (lifecycle.replacement !== undefined) entry.replacement = lifecycle.replacement;

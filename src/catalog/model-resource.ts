@@ -15,7 +15,7 @@ export function modelResource(entry: AliasEntry, extras: Record<string, unknown>
   };
   if (entry.description !== undefined) resource.description = entry.description;
   Object.assign(resource, entry.model);
-  resource.supportedGenerationMethods = [...entry.methods];
+  if (entry.methods) resource.supportedGenerationMethods = [...entry.methods];
   if (entry.stage !== undefined) resource.stage = entry.stage;
   if (entry.replacement !== undefined) resource.replacement = entry.replacement;
   if (entry.shutdown !== undefined) resource.shutdown = entry.shutdown;

@@ -39,10 +39,8 @@ export function demoConfig(simUrl: string, options: DemoOptions = {}): Config {
           shutdown: '2026-12-31',
           targets: [sim('gemini-2.5-flash')],
         },
-        'gemini-embedding-001': {
-          methods: ['embedContent', 'batchEmbedContents'],
-          targets: [sim('gemini-embedding-001')],
-        },
+        // no methods: learned from the simulator's Model resource (embedContent, batchEmbedContents, countTokens)
+        'gemini-embedding-001': { targets: [sim('gemini-embedding-001')] },
       },
     },
     'demo config',

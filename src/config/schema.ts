@@ -26,8 +26,18 @@ export type Stage = (typeof STAGES)[number];
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
-/** What an alias supports when `methods` is left out: the text-generation trio. */
-export const DEFAULT_METHODS = ['generateContent', 'streamGenerateContent', 'countTokens'] as const;
+/** `*`, or an origin as a browser sends it: scheme, host and port, nothing after. */
+const CORS_ORIGIN = /^(\*|https?:\/\/[^/\s]+)$/;
+
+export const CorsSchema = z.strictObject({
+  origins: z
+    .array(z.string().regex(CORS_ORIGIN, "expected '*' or an origin like https://app.example.com (no path)"))
+    .default(() => ['*'])
+    .describe(
+      "Web origins whose pages may call the gateway (CORS, as Google's endpoint allows). `*` is any origin; an empty " +
+        'list turns cross-origin access off. Default [*].',
+    ),
+});
 
 export const ServerSchema = z.strictObject({
   host: z
@@ -76,6 +86,9 @@ export const ServerSchema = z.strictObject({
       'On stop, time given to requests in flight to finish, in ms; streams still open then end with an error ' +
         'event, never a silent cut. Default 30000 (an answer can take that long).',
     ),
+  cors: CorsSchema.prefault({}).describe(
+    'Cross-origin calls from web pages to the client listener (the admin listener never allows them).',
+  ),
 });
 
 /**
@@ -275,10 +288,18 @@ export const AliasSchema = z.strictObject({
   methods: z
     .array(z.enum(GENERATION_METHODS))
     .min(1)
-    .default(() => [...DEFAULT_METHODS])
+    .optional()
     .describe(
-      'Model.supportedGenerationMethods and the verbs routed for this alias. Default ' +
-        '[generateContent, streamGenerateContent, countTokens]; embedding aliases list embedContent, batchEmbedContents.',
+      'Model.supportedGenerationMethods and the only verbs routed for this alias. Default: learned at start from the ' +
+        "first target's Model resource on its upstream (supportedGenerationMethods); until then, or when it cannot " +
+        'be read, every verb is passed through and the upstream decides.',
+    ),
+  exposeBuilds: booleanField()
+    .default(true)
+    .describe(
+      'Whether answers may name the model that served: false rewrites `modelVersion` (Gemini) and `model` ' +
+        '(OpenAI-compatible) to the alias name, unary and streamed, and leaves out x-aliasgate-target, so build ' +
+        'names never reach clients. Default true.',
     ),
   model: z
     .record(z.string(), z.unknown())

@@ -23,7 +23,10 @@ export function configWarnings(config: Config, options: { openAdmin?: boolean } 
   }
   for (const [name, alias] of Object.entries(config.aliases)) {
     for (const sibling of alias.fallback) {
-      const missing = alias.methods.filter((m) => !config.aliases[sibling]?.methods.includes(m));
+      // methods learned from the upstream are not known yet: only declared ones can be compared
+      const theirs = config.aliases[sibling]?.methods;
+      if (!alias.methods || !theirs) continue;
+      const missing = alias.methods.filter((m) => !theirs.includes(m));
       if (missing.length > 0) {
         warnings.push(
           `aliases.${name}.fallback: ${sibling} does not support ${missing.join(', ')}; those calls cannot fall back to it`,

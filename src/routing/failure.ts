@@ -20,9 +20,21 @@ const WHY: Record<Exhausted['why'], (attempts: number) => string> = {
 /** How long a client is asked to wait when every target is busy: load sheds in a second or two. */
 const BUSY_RETRY_MS = 1000;
 
-/** What the client is told when no target could serve: which were tried and what each said, with the right status. */
-export function failureError(alias: AliasEntry, result: Exhausted): GatewayError {
-  const tried = result.tried.map(describeTry).join('; ');
+/**
+ * What the client is told when no target could serve: which were tried and what each said, with the right status.
+ * A target of an alias that hides its builds is told only by its alias and verdict: the upstream's message may name
+ * the build.
+ */
+export function failureError(
+  alias: AliasEntry,
+  result: Exhausted,
+  hidesBuilds: (alias: string) => boolean = () => false,
+): GatewayError {
+  const tried = result.tried
+    .map((t) =>
+      hidesBuilds(t.target.alias) ? `a target of ${t.target.alias} (${t.verdict.kind})` : describeTry(t),
+    )
+    .join('; ');
   const message = `${alias.name}: no target could serve the request: ${WHY[result.why](result.attempts)}.${tried ? ` Tried: ${tried}.` : ''}`;
   if (result.why === 'deadline') return new GatewayError('DEADLINE_EXCEEDED', message);
   if (result.why === 'gateway_fault') return new GatewayError('INTERNAL', message);

@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { AliasEntry } from '../catalog/alias.js';
 import type { Catalog } from '../catalog/catalog.js';
+import { aliasMethods, type LearnedModels } from '../catalog/learned-model.js';
 import { type Target, targetLabel } from '../catalog/target.js';
 import { judge, judgeCut } from '../classify/judge.js';
 import { OK, type Verdict } from '../classify/verdict.js';
@@ -99,6 +100,8 @@ export interface RouterDeps {
   clock: Clock;
   random: Random;
   observer: RouterObserver;
+  /** Methods learned from upstreams for aliases that declare none (none learned: every verb passes). */
+  learned?: LearnedModels;
 }
 
 /** Unary bodies are held whole up to this size before the client sees a byte, so a cut one can still be retried. */
@@ -123,10 +126,11 @@ export class Router {
     const alias = catalog.get(request.alias);
     if (!alias) throw unknownAlias(catalog, request.alias);
     const method = geminiMethodOf(request.outgoing.endpoint);
-    if (!alias.methods.includes(method)) {
+    const methods = aliasMethods(alias, this.#deps.learned);
+    if (methods && !methods.includes(method)) {
       throw new GatewayError(
         'METHOD_NOT_SUPPORTED',
-        `models/${alias.name} does not support ${method}; it supports ${alias.methods.join(', ')}.`,
+        `models/${alias.name} does not support ${method}; it supports ${methods.join(', ') || 'no method this gateway serves'}.`,
       );
     }
     return alias;
@@ -226,7 +230,7 @@ export class Router {
       alias,
       attempts: result.attempts,
       why: result.why,
-      error: failureError(alias, result),
+      error: failureError(alias, result, (name) => this.#hidesBuilds(name)),
     };
   }
 
@@ -259,13 +263,23 @@ export class Router {
       return undefined;
     }
     this.#record(target, judgeCut(end, { model: target.model }), ms);
-    const where = `(target ${targetLabel(target)})`;
-    if (end.kind === 'upstream_error') return { ...end.error, message: `${end.error.message} ${where}` };
+    const hidden = this.#hidesBuilds(target.alias);
+    const where = hidden ? `(alias ${target.alias})` : `(target ${targetLabel(target)})`;
+    if (end.kind === 'upstream_error') {
+      // an upstream's own message may name the build: an alias that hides its builds tells only the status
+      const message = hidden ? `the upstream failed: ${end.error.status}` : end.error.message;
+      return { ...end.error, message: `${message} ${where}` };
+    }
     const reason =
       end.kind === 'transport'
         ? `upstream stream failed: ${end.error.code ?? end.error.message}`
         : 'upstream stream ended before completion';
     return errorStatus(502, `${reason} ${where}`);
+  }
+
+  /** Whether answers for this alias may not name its builds (config `exposeBuilds: false`). */
+  #hidesBuilds(alias: string): boolean {
+    return this.#deps.live().catalog.get(alias)?.exposeBuilds === false;
   }
 
   /** In-flight accounting of one attempt: per target (the balancer, the per-target cap) and per upstream (its cap). */

@@ -22,12 +22,14 @@ async function captureUpstream(answer: { status: number; body: string; contentTy
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      seen.push({
-        method: req.method!,
-        url: req.url!,
-        headers: req.headers,
-        body: Buffer.concat(chunks).toString(),
-      });
+      // the gateway reads each alias's Model resource at start (catalog/learned-model.ts): not the test's request
+      if (req.headers['user-agent'] !== 'aliasgate-model-info')
+        seen.push({
+          method: req.method!,
+          url: req.url!,
+          headers: req.headers,
+          body: Buffer.concat(chunks).toString(),
+        });
       res.writeHead(answer.status, {
         'content-type': answer.contentType ?? 'application/json; charset=UTF-8',
       });

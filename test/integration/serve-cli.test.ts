@@ -1,4 +1,6 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -84,5 +86,31 @@ describe('aliasgate serve', () => {
     const run = await runCli(['serve', '--config', file]);
     expect(run.status).toBe(2);
     expect(run.stderr).toContain('NO_SUCH_KEY_VAR');
+  });
+
+  it('with its admin port taken, exits with the error and leaves the client port free (never serves half a gateway)', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const adminPort = (taken.address() as AddressInfo).port;
+    const free = createServer();
+    await new Promise<void>((resolve) => free.listen(0, '127.0.0.1', resolve));
+    const clientPort = (free.address() as AddressInfo).port;
+    await new Promise((resolve) => free.close(resolve));
+    try {
+      const run = await runCli(['serve', '--port', String(clientPort), '--admin-port', String(adminPort)], {
+        HOME: dir,
+      });
+      expect(run.status).not.toBe(0);
+      expect(run.stderr).toContain('EADDRINUSE');
+      // the client listener was closed with it: its port can be bound again
+      const again = createServer();
+      await new Promise<void>((resolve, reject) => {
+        again.once('error', reject);
+        again.listen(clientPort, '127.0.0.1', resolve);
+      });
+      await new Promise((resolve) => again.close(resolve));
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
   });
 });

@@ -36,7 +36,8 @@ export async function startCapture(upstreamUrl: string): Promise<Capture> {
       body: body.toString('utf8'),
       status: 0,
     };
-    requests.push(entry);
+    // the gateway reads each alias's Model resource at start (catalog/learned-model.ts): not a test's request
+    if (req.headers['user-agent'] !== 'aliasgate-model-info') requests.push(entry);
     try {
       const answer = await request(`${upstreamUrl}${entry.path}`, {
         method: entry.method as 'POST',

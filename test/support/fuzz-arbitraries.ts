@@ -88,6 +88,10 @@ export const openaiPath = fc.constantFrom(
   '/v1beta/openai/models',
   '/v1beta/openai/models/chat',
   '/v1beta/openai/embeddings',
+  '/v1/embeddings',
+  '/v1beta/openai/responses',
+  '/v1/responses',
+  '/v1beta/openai/models/nope',
   '/v1beta/openai/chat/completions/',
 );
 
@@ -270,6 +274,31 @@ const openaiShaped = fc
     return escaped ? text.replace(/"model":"chat"/, '"model":"\\u0063hat"') : text;
   });
 
+/** Responses API bodies (`/v1/responses`): the fields the translation reads, each well-formed or not. */
+const responsesShaped = fc
+  .record(
+    {
+      model: modelInBody,
+      input: fc.oneof(
+        fc.constant('hi'),
+        fc.constant([{ role: 'user', content: [{ type: 'input_text', text: 'hi' }] }]),
+        fc.array(fc.record({ type: anyValue, role: anyValue, content: anyValue }, { requiredKeys: [] }), {
+          maxLength: 3,
+        }),
+        anyValue,
+      ),
+      stream: fc.oneof(fc.boolean(), anyValue),
+      instructions: anyValue,
+      tools: anyValue,
+      tool_choice: anyValue,
+      text: anyValue,
+      reasoning: anyValue,
+      max_output_tokens: anyValue,
+    },
+    { requiredKeys: [] },
+  )
+  .map((v) => JSON.stringify(v));
+
 const adminShaped = fc
   .record(
     {
@@ -294,6 +323,7 @@ export const body = fc.oneof(
   { weight: 1, arbitrary: text(hugeText) },
   { weight: 4, arbitrary: text(geminiShaped) },
   { weight: 4, arbitrary: text(openaiShaped) },
+  { weight: 3, arbitrary: text(responsesShaped) },
   { weight: 2, arbitrary: text(adminShaped) },
 );
 

@@ -91,6 +91,9 @@ export async function startStack(
     openAdmin: opts.openAdmin ?? true,
   });
   const { url, adminUrl } = await gateway.listen(0, '127.0.0.1', { port: 0 });
+  // the Model resources read at start are the gateway's, not the test's: counts start after them
+  await gateway.modelsLearned();
+  sim.resetStats();
   return {
     sim,
     gateway,

@@ -29,7 +29,6 @@ describe('Catalog', () => {
     expect(entry).toEqual({
       name: 'gemini-3.5-flash',
       stage: 'ga',
-      methods: ['generateContent', 'streamGenerateContent', 'countTokens'],
       model: {},
       targets: [
         {

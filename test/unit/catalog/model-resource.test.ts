@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Catalog } from '../../../src/catalog/catalog.js';
 import { deprecationWarning } from '../../../src/catalog/deprecation.js';
+import { LearnedModels, learnedFrom, withLearned } from '../../../src/catalog/learned-model.js';
 import { modelResource } from '../../../src/catalog/model-resource.js';
 import { demoConfig } from '../../../src/config/demo.js';
 import { parseConfig } from '../../../src/config/load.js';
@@ -13,12 +14,11 @@ const entry = (name: string) => {
 };
 
 describe('modelResource', () => {
-  it('renders the Gemini Model resource of an alias (docs/wire.md §6)', () => {
+  it('renders the Gemini Model resource of an alias (docs/wire.md §6); no methods while none are known', () => {
     expect(modelResource(entry('gemini-3.5-flash'))).toEqual({
       name: 'models/gemini-3.5-flash',
       baseModelId: 'gemini-3.5-flash',
       displayName: 'gemini-3.5-flash',
-      supportedGenerationMethods: ['generateContent', 'streamGenerateContent', 'countTokens'],
       stage: 'ga',
     });
   });
@@ -28,31 +28,55 @@ describe('modelResource', () => {
       name: 'models/gemini-2.0-flash',
       baseModelId: 'gemini-2.0-flash',
       displayName: 'gemini-2.0-flash',
-      supportedGenerationMethods: ['generateContent', 'streamGenerateContent', 'countTokens'],
       stage: 'deprecated',
       replacement: 'gemini-2.5-flash',
       shutdown: '2026-12-31',
       health: { healthy: 1, ejected: 0 },
     });
-    const embedding = modelResource(entry('gemini-embedding-001'));
-    expect(embedding.supportedGenerationMethods).toEqual(['embedContent', 'batchEmbedContents']);
-    expect(Object.keys(embedding)).not.toContain('stage');
+    expect(Object.keys(modelResource(entry('gemini-embedding-001')))).not.toContain('stage');
   });
 
-  it('advertises configured Model fields, display name and description', () => {
+  it('shows what the upstream taught: its methods (with the verbs they imply) and token limits', () => {
+    const learned = new LearnedModels();
+    const taught = learnedFrom({
+      name: 'models/gemini-embedding-001',
+      supportedGenerationMethods: [
+        'embedContent',
+        'countTextTokens',
+        'countTokens',
+        'asyncBatchEmbedContent',
+      ],
+      inputTokenLimit: 2048,
+      outputTokenLimit: 1,
+      displayName: 'not taken',
+    });
+    learned.set('sim', 'gemini-embedding-001', taught!);
+    expect(modelResource(withLearned(entry('gemini-embedding-001'), learned))).toEqual({
+      name: 'models/gemini-embedding-001',
+      baseModelId: 'gemini-embedding-001',
+      displayName: 'gemini-embedding-001',
+      inputTokenLimit: 2048,
+      outputTokenLimit: 1,
+      supportedGenerationMethods: ['embedContent', 'batchEmbedContents', 'countTokens'],
+    });
+  });
+
+  it('advertises configured Model fields, methods, display name and description', () => {
     const config = parseConfig(
       `upstreams: { u: { baseUrl: "http://x" } }
 aliases:
   gemini-3.5-flash:
     displayName: Gemini 3.5 Flash
     description: Fast.
+    methods: [generateContent, streamGenerateContent, countTokens]
     model: { version: "001", inputTokenLimit: 1048576, outputTokenLimit: 65536, thinking: true }
     targets: [{ upstream: u, model: m }]
 `,
       'g.yaml',
       {},
     );
-    const resource = modelResource(new Catalog(config).get('gemini-3.5-flash') ?? entry('x'));
+    const declared = new Catalog(config).get('gemini-3.5-flash') ?? entry('x');
+    const resource = modelResource(declared);
     expect(resource).toEqual({
       name: 'models/gemini-3.5-flash',
       baseModelId: 'gemini-3.5-flash',
@@ -64,12 +88,13 @@ aliases:
       supportedGenerationMethods: ['generateContent', 'streamGenerateContent', 'countTokens'],
       thinking: true,
     });
-  });
-
-  it('returns a fresh object each time', () => {
-    const a = modelResource(entry('gemini-3.5-flash'));
-    a.supportedGenerationMethods?.push('embedContent');
-    expect(modelResource(entry('gemini-3.5-flash')).supportedGenerationMethods).toHaveLength(3);
+    // declared methods win over what an upstream says
+    const learned = new LearnedModels();
+    learned.set('u', 'm', learnedFrom({ supportedGenerationMethods: ['embedContent'], inputTokenLimit: 7 })!);
+    expect(modelResource(withLearned(declared, learned))).toEqual(resource);
+    // a fresh object each time
+    resource.supportedGenerationMethods?.push('embedContent');
+    expect(modelResource(declared).supportedGenerationMethods).toHaveLength(3);
   });
 });
 

@@ -26,6 +26,7 @@ describe('config defaults', () => {
       requestTimeoutMs: 120_000,
       keepAliveTimeoutMs: 65_000,
       shutdownGraceMs: 30_000,
+      cors: { origins: ['*'] },
     });
     expect(config.admin).toEqual({ host: '127.0.0.1', port: 8081 });
     expect(config.auth).toEqual({ clientKeys: [] });
@@ -73,8 +74,9 @@ describe('config defaults', () => {
   });
 
   it('fills alias defaults and claims no stage', () => {
+    // no methods: they are learned from the upstream at start (catalog/learned-model.ts)
     expect(config.aliases['gemini-3.5-flash']).toEqual({
-      methods: ['generateContent', 'streamGenerateContent', 'countTokens'],
+      exposeBuilds: true,
       model: {},
       targets: [{ upstream: 'builds', model: 'gemini-3.5-flash-001', weight: 1 }],
       fallback: [],
@@ -96,9 +98,11 @@ describe('config defaults', () => {
     const a = parseConfig(MINIMAL, 'a.yaml', {});
     const b = parseConfig(MINIMAL, 'b.yaml', {});
     a.health.healthCheck.request.contents?.push({ role: 'user', parts: [] });
-    a.aliases['gemini-3.5-flash']?.methods.push('embedContent');
+    a.aliases['gemini-3.5-flash']?.fallback.push('gemini-flash-latest');
+    a.server.cors.origins.push('https://app.example');
     expect(b.health.healthCheck.request.contents).toHaveLength(1);
-    expect(b.aliases['gemini-3.5-flash']?.methods).toHaveLength(3);
+    expect(b.aliases['gemini-3.5-flash']?.fallback).toEqual([]);
+    expect(b.server.cors.origins).toEqual(['*']);
   });
 
   it('strips trailing slashes from baseUrl and keeps a path prefix', () => {

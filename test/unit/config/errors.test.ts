@@ -32,7 +32,7 @@ describe('config validation errors name file, line and field', () => {
 `,
       [
         'gateway.yaml:5: aliases.a.tragets: unknown key (expected one of stage, replacement, shutdown, displayName, ' +
-          'description, methods, model, targets, fallback)',
+          'description, methods, exposeBuilds, model, targets, fallback)',
       ],
     ],
     [

@@ -12,13 +12,14 @@ describe('configWarnings', () => {
     ]);
   });
 
-  it('warns about unused upstreams and fallbacks that lack a method', () => {
+  it('warns about unused upstreams and fallbacks that lack a declared method (learned ones are not known yet)', () => {
     const config = parseConfig(
       `auth: { adminToken: t, clientKeys: [{ name: a, key: k }] }
 upstreams: { b: { baseUrl: "http://x" }, spare: { baseUrl: "http://y" } }
 aliases:
-  embed: { methods: [embedContent], targets: [{ upstream: b, model: e }], fallback: [text] }
-  text: { targets: [{ upstream: b, model: t }] }
+  embed: { methods: [embedContent], targets: [{ upstream: b, model: e }], fallback: [text, learned] }
+  text: { methods: [generateContent], targets: [{ upstream: b, model: t }] }
+  learned: { targets: [{ upstream: b, model: l }] }
 `,
       'g.yaml',
       {},

@@ -1,0 +1,158 @@
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { configFromObject } from '../../src/config/load.js';
+import { createGateway, type Gateway } from '../../src/gateway.js';
+import { createLogger } from '../../src/telemetry/log.js';
+import { INCIDENT } from '../support/sim.js';
+import { type Stack, startStack } from '../support/stack.js';
+
+/**
+ * An alias that does not declare `methods` learns them from its first target's Model resource at start, beside
+ * serving: it then refuses what its model cannot do, without an upstream call, and serves everything else —
+ * countTokens on an embedding model included. Until the resource is read, or when it cannot be, every verb goes to
+ * the upstream, which decides. Declared methods still restrict.
+ */
+let stack: Stack | undefined;
+let gateway: Gateway | undefined;
+let upstream: Server | undefined;
+afterEach(async () => {
+  await stack?.close();
+  await gateway?.close();
+  upstream?.closeAllConnections();
+  upstream?.close();
+  stack = gateway = upstream = undefined;
+});
+
+const text = (t: string) => ({ parts: [{ text: t }] });
+
+async function post(url: string, path: string, body: unknown): Promise<{ status: number; json: unknown }> {
+  const res = await fetch(`${url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, json: await res.json() };
+}
+
+describe('learned from the simulator (the real catalogue’s methods)', () => {
+  async function start(): Promise<Stack> {
+    stack = await startStack({
+      config: (url) =>
+        configFromObject({
+          state: { sqlitePath: ':memory:' },
+          logging: { level: 'silent' },
+          upstreams: { sim: { baseUrl: url } },
+          aliases: {
+            embed: { targets: [{ upstream: 'sim', model: INCIDENT.embeddingModel }] },
+            flash: { targets: [{ upstream: 'sim', model: INCIDENT.healthyBuild }] },
+            'flash-only-generate': {
+              methods: ['generateContent'],
+              targets: [{ upstream: 'sim', model: INCIDENT.healthyBuild }],
+            },
+          },
+        }),
+    });
+    return stack;
+  }
+
+  it('an embedding alias serves embedContent, batchEmbedContents and countTokens, and refuses generateContent locally', async () => {
+    const { url, sim } = await start();
+    const embed = await post(url, '/v1beta/models/embed:embedContent', { content: text('a') });
+    expect(embed.status).toBe(200);
+    const count = await post(url, '/v1beta/models/embed:countTokens', { contents: [text('count me')] });
+    expect(count.status, JSON.stringify(count.json)).toBe(200);
+    const batch = await post(url, '/v1beta/models/embed:batchEmbedContents', {
+      requests: [{ model: 'models/embed', content: text('a') }],
+    });
+    expect(batch.status).toBe(200);
+    const served = sim.stats().requests.total;
+    const refused = await post(url, '/v1beta/models/embed:generateContent', { contents: [text('hi')] });
+    expect(refused.status).toBe(400);
+    expect(JSON.stringify(refused.json)).toContain(
+      'models/embed does not support generateContent; it supports embedContent, batchEmbedContents, countTokens',
+    );
+    expect(sim.stats().requests.total, 'upstream calls for the refusal').toBe(served);
+  });
+
+  it('GET models shows the learned methods and token limits', async () => {
+    const { url } = await start();
+    const embed = (await (await fetch(`${url}/v1beta/models/embed`)).json()) as Record<string, unknown>;
+    expect(embed).toMatchObject({
+      supportedGenerationMethods: ['embedContent', 'batchEmbedContents', 'countTokens'],
+      inputTokenLimit: 2048,
+      outputTokenLimit: 1,
+    });
+    const flash = (await (await fetch(`${url}/v1beta/models/flash`)).json()) as Record<string, unknown>;
+    expect(flash).toMatchObject({
+      supportedGenerationMethods: ['generateContent', 'streamGenerateContent', 'countTokens'],
+      inputTokenLimit: 1_048_576,
+    });
+  });
+
+  it('declared methods still restrict, whatever the upstream supports', async () => {
+    const { url } = await start();
+    expect((await post(url, '/v1beta/models/flash:countTokens', { contents: [text('x')] })).status).toBe(200);
+    const refused = await post(url, '/v1beta/models/flash-only-generate:countTokens', {
+      contents: [text('x')],
+    });
+    expect(refused.status).toBe(400);
+  });
+});
+
+describe('an upstream whose Model resource cannot be read', () => {
+  /** Answers every POST; `GET models/…` hangs (never answers) or fails with 500. */
+  async function startUpstream(get: 'hang' | 'fail'): Promise<{ url: string; posts: string[] }> {
+    const posts: string[] = [];
+    upstream = createServer((req, res) => {
+      if (req.method === 'GET') {
+        if (get === 'fail')
+          res.writeHead(500).end('{"error":{"code":500,"message":"x","status":"INTERNAL"}}');
+        return;
+      }
+      posts.push(req.url ?? '');
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(
+          req.url?.includes(':embedContent')
+            ? '{"embedding":{"values":[0.5]}}'
+            : '{"candidates":[{"content":{"parts":[{"text":"ok"}],"role":"model"},"finishReason":"STOP"}]}',
+        );
+      });
+    });
+    upstream.listen(0, '127.0.0.1');
+    await once(upstream, 'listening');
+    return { url: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`, posts };
+  }
+
+  async function gatewayOver(upstreamUrl: string): Promise<string> {
+    gateway = createGateway(
+      configFromObject({
+        state: { sqlitePath: ':memory:' },
+        logging: { level: 'silent' },
+        upstreams: { up: { baseUrl: upstreamUrl } },
+        aliases: { any: { targets: [{ upstream: 'up', model: 'm' }] } },
+      }),
+      { log: createLogger('silent') },
+    );
+    return (await gateway.listen(0, '127.0.0.1', { port: 0 })).url;
+  }
+
+  it.each(['hang', 'fail'] as const)(
+    'GET models/m that %ss: serving starts at once and every verb goes upstream',
+    async (get) => {
+      const { url: upstreamUrl, posts } = await startUpstream(get);
+      const url = await gatewayOver(upstreamUrl);
+      if (get === 'fail') await gateway!.modelsLearned();
+      expect((await post(url, '/v1beta/models/any:generateContent', { contents: [text('hi')] })).status).toBe(
+        200,
+      );
+      expect((await post(url, '/v1beta/models/any:embedContent', { content: text('hi') })).status).toBe(200);
+      expect(posts).toEqual(['/v1beta/models/m:generateContent', '/v1beta/models/m:embedContent']);
+      const resource = (await (await fetch(`${url}/v1beta/models/any`)).json()) as Record<string, unknown>;
+      expect(resource).not.toHaveProperty('supportedGenerationMethods');
+    },
+  );
+});
