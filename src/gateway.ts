@@ -5,7 +5,7 @@ import type { AdminAccess } from './admin/auth.js';
 import { AdminEvents } from './admin/events.js';
 import { createAdminHandler, type ReloadResult } from './admin/server.js';
 import { statusBody } from './admin/status.js';
-import { defaultTokenFile, ensureAdminToken } from './admin/token.js';
+import { adminUrlFile, defaultTokenFile, ensureAdminToken, writeAdminUrl } from './admin/token.js';
 import { ClientAuth } from './api/auth.js';
 import { answerClientError } from './api/client-errors.js';
 import { corsPolicy } from './api/cors.js';
@@ -201,10 +201,10 @@ export function createGateway(config: Config, deps: GatewayDeps = {}): Gateway {
     stores: () => [{ store: 'operator', ...operator.status() }],
   });
 
+  const tokenFile = config.admin.tokenFile ?? defaultTokenFile(config.state.sqlitePath);
   const generatedAdminToken =
-    config.auth.adminTokenSha256 === undefined && !deps.openAdmin
-      ? ensureAdminToken(config.admin.tokenFile ?? defaultTokenFile(config.state.sqlitePath))
-      : undefined;
+    config.auth.adminTokenSha256 === undefined && !deps.openAdmin ? ensureAdminToken(tokenFile) : undefined;
+  let forgetAdminUrl: (() => void) | undefined;
   const access: AdminAccess = {
     tokenSha256:
       config.auth.adminTokenSha256 ?? (generatedAdminToken ? hashSecret(generatedAdminToken) : undefined),
@@ -335,6 +335,9 @@ export function createGateway(config: Config, deps: GatewayDeps = {}): Gateway {
         throw e;
       });
       if (config.health.healthCheck.enabled) checker.start();
+      if (config.state.sqlitePath !== ':memory:' || config.admin.tokenFile) {
+        forgetAdminUrl = writeAdminUrl(adminUrlFile(tokenFile), adminAddress.url);
+      }
       learning = learn();
       // another process (a worker, `aliasgate pull --state`) may have written the state file: pick it up within a second
       stopRefresh = every(clock, 1000, () => {
@@ -348,6 +351,7 @@ export function createGateway(config: Config, deps: GatewayDeps = {}): Gateway {
     },
     async close() {
       closing = true;
+      forgetAdminUrl?.();
       checker.stop();
       stopRefresh?.();
       stopOperatorState();

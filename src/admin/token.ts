@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
 /**
@@ -46,4 +46,31 @@ export function readAdminToken(file: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Where a running gateway says its admin listener is: `admin-url` beside the token file, written at start and
+ * removed at stop, so the CLI on the same machine finds a non-default admin port with no flags (Jupyter keeps its
+ * server's URL in its runtime directory for the same reason).
+ */
+export function adminUrlFile(tokenFile: string): string {
+  return join(dirname(tokenFile), 'admin-url');
+}
+
+export function writeAdminUrl(file: string, url: string): () => void {
+  try {
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+    writeFileSync(file, `${url}\n`, { mode: 0o600 });
+  } catch {
+    return () => undefined; // a read-only directory: the CLI falls back to the default URL or flags
+  }
+  return () => {
+    // only our own: another gateway sharing the directory may have written its URL since
+    if (readAdminUrl(file) === url) rmSync(file, { force: true });
+  };
+}
+
+/** The URL a running gateway wrote, or undefined when none is running here (or it could not write). */
+export function readAdminUrl(file: string): string | undefined {
+  return readAdminToken(file);
 }

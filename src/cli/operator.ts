@@ -1,7 +1,7 @@
 import { userInfo } from 'node:os';
 import { Command } from 'commander';
 import { request } from 'undici';
-import { defaultTokenFile, readAdminToken } from '../admin/token.js';
+import { adminUrlFile, defaultTokenFile, readAdminToken, readAdminUrl } from '../admin/token.js';
 import { loadConfig } from '../config/load.js';
 import { STAGES } from '../config/schema.js';
 import { UsageError } from '../errors.js';
@@ -234,12 +234,18 @@ export function operatorCommands(ctx: CommandContext): Command[] {
 export function adminTarget(ctx: CommandContext, opts: AdminOptions): AdminTarget {
   const config = opts.config ? loadConfig(opts.config, ctx.io.env) : undefined;
   const fromConfig = config ? `http://${hostForUrl(config.admin.host)}:${config.admin.port}` : undefined;
-  const url = opts.url ?? ctx.io.env.ALIASGATE_ADMIN_URL ?? fromConfig ?? DEFAULT_ADMIN_URL;
   const tokenFile =
     opts.tokenFile ??
     (config
       ? (config.admin.tokenFile ?? defaultTokenFile(config.state.sqlitePath))
       : defaultTokenFile(':memory:'));
+  // the running gateway's own word (admin-url beside its token) beats the config's port, which may be 0
+  const url =
+    opts.url ??
+    ctx.io.env.ALIASGATE_ADMIN_URL ??
+    readAdminUrl(adminUrlFile(tokenFile)) ??
+    fromConfig ??
+    DEFAULT_ADMIN_URL;
   const token = opts.adminToken ?? ctx.io.env.ALIASGATE_ADMIN_TOKEN ?? readAdminToken(tokenFile);
   return { url, token };
 }
