@@ -1,6 +1,7 @@
 import type { AliasConfig, Config, Stage } from '../config/schema.js';
 import type { AliasEntry } from './alias.js';
 import { deprecationHeaders } from './deprecation.js';
+import { overlayTargets, type TargetOverlay } from './overlay.js';
 import { type Target, type TargetId, targetId } from './target.js';
 
 /**
@@ -15,7 +16,8 @@ export interface LifecycleOverride {
 }
 
 /**
- * The effective alias catalogue: the config's aliases with the operators' lifecycle overrides on top. Pure,
+ * The effective alias catalogue: the config's aliases with the operators' lifecycle overrides and target overlays
+ * (a build added by a rollout, a share of traffic, a drain) on top. Pure,
  * immutable, no I/O: a reload or a stage change builds a new one, and a request keeps the one it began with.
  * Operator pulls are not applied here; the health table holds them (health/pulls.ts).
  */
@@ -27,10 +29,28 @@ export class Catalog {
   readonly #chainNames = new Map<string, string[]>();
   readonly #deprecation = new Map<string, Record<string, string> | undefined>();
 
-  constructor(config: Pick<Config, 'aliases'>, overrides: readonly LifecycleOverride[] = []) {
+  constructor(
+    config: Pick<Config, 'aliases'>,
+    overrides: readonly LifecycleOverride[] = [],
+    /** Operators' changes to targets (rollouts, drains: lifecycle/), applied after the config's own. */
+    overlays: readonly TargetOverlay[] = [],
+  ) {
     const byAlias = new Map(overrides.map((o) => [o.alias, o]));
     this.#aliases = new Map(
-      Object.entries(config.aliases).map(([name, alias]) => [name, toEntry(name, alias, byAlias.get(name))]),
+      Object.entries(config.aliases).map(([name, alias]) => {
+        const entry = toEntry(name, alias, byAlias.get(name));
+        const mine = overlays.filter((o) => o.alias === name);
+        if (mine.length > 0) {
+          entry.targets = overlayTargets(entry.targets, mine, (upstream, model) => ({
+            id: targetId(name, upstream, model),
+            alias: name,
+            upstream,
+            model,
+            weight: 1,
+          }));
+        }
+        return [name, entry];
+      }),
     );
     this.#targets = new Map(
       [...this.#aliases.values()].flatMap((entry) => entry.targets.map((t) => [t.id, t])),

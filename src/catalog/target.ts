@@ -12,7 +12,10 @@ export interface Target {
   alias: string;
   upstream: string;
   model: string;
-  /** Relative share of traffic among the alias's healthy targets (> 0). */
+  /**
+   * Relative share of traffic among the alias's healthy targets: > 0 as configured; 0 when a rollout or a drain has
+   * given the alias's whole traffic to other targets (standby: used only when none of those is available).
+   */
   weight: number;
 }
 

@@ -189,7 +189,16 @@ function chooseTarget(
     c.inFlight = deps.targets.inFlight(pool[i]!.id);
     candidates.push(c);
   }
-  return pool[pickTarget(candidates, deps.random)];
+  const picked = pickTarget(candidates, deps.random);
+  // every usable target is on standby (weight 0: a rollout or a drain gave the traffic to targets not available
+  // now): the one with the fewest attempts in flight serves rather than none
+  return pool[picked >= 0 ? picked : leastLoaded(candidates)];
+}
+
+function leastLoaded(list: readonly Candidate[]): number {
+  let best = 0;
+  for (let i = 1; i < list.length; i++) if (list[i]!.inFlight < list[best]!.inFlight) best = i;
+  return best;
 }
 
 /** Nothing available anywhere: the target with the best recent success rate, cooling ones included (not pulled, not busy). */

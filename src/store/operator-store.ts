@@ -1,5 +1,7 @@
 import type { LifecycleOverride } from '../catalog/catalog.js';
 import type { Stage } from '../config/schema.js';
+import type { Drain, Retirement } from '../rollout/drain.js';
+import type { Rollout } from '../rollout/plan.js';
 
 /**
  * Operator state that must survive a restart (docs/design.md §7): which targets an operator pulled out of rotation,
@@ -37,6 +39,22 @@ export interface StageOverride extends LifecycleOverride {
 export interface OperatorState {
   pulls: readonly Pull[];
   stages: readonly StageOverride[];
+  /** Every rollout still changing traffic, and each alias's latest one (a finished rollout keeps its share). */
+  rollouts: readonly Rollout[];
+  /** Drains under way, and each build's latest. */
+  drains: readonly Drain[];
+  /** Builds no alias may route to. */
+  retired: readonly Retirement[];
+}
+
+export const EMPTY_STATE: OperatorState = { pulls: [], stages: [], rollouts: [], drains: [], retired: [] };
+
+/** An audit line written in the same transaction as a lifecycle change. */
+export interface AuditNote {
+  actor: string;
+  action: string;
+  reason: string;
+  model?: string;
 }
 
 /**
@@ -64,7 +82,17 @@ export interface Incident {
   by?: string;
 }
 
-export type AuditAction = 'pull' | 'restore' | 'eject' | 'readmit' | 'stage' | 'reload';
+export type AuditAction =
+  | 'pull'
+  | 'restore'
+  | 'eject'
+  | 'readmit'
+  | 'stage'
+  | 'reload'
+  | 'rollout'
+  | 'drain'
+  | 'retire'
+  | 'unretire';
 
 /** One line of the audit log. Health events have actor `aliasgate` (HEALTH_ACTOR). */
 export interface AuditEntry {
@@ -148,6 +176,27 @@ export interface OperatorStore {
    * same override again changes nothing.
    */
   setStage(request: StageRequest): Promise<{ changed: boolean }>;
+  /**
+   * Writes a rollout over the revision it was derived from (`rev - 1`; a new one has rev 1 and needs its alias to have
+   * no active rollout). `changed: false` means someone else revised it first (another replica decided the step) and
+   * nothing was written. Durable when it resolves; the audit note is written with it.
+   */
+  saveRollout(rollout: Rollout, note?: AuditNote): Promise<{ changed: boolean }>;
+  /** Like saveRollout, for drains (a new one needs the build to have no drain under way on that alias). */
+  saveDrain(drain: Drain, note?: AuditNote): Promise<{ changed: boolean }>;
+  /** Rollouts of one alias or all, newest first: the history `rollout status` shows. */
+  rollouts(query?: { alias?: string; limit?: number }): Promise<Rollout[]>;
+  /** Records (or, with `retired: false`, lifts) a build's retirement; idempotent, audited. */
+  setRetired(retirement: Retirement, retired: boolean): Promise<{ changed: boolean }>;
+  /**
+   * Takes or renews the lease `name` for `holder` for `ttlMs`: true while this holder has it. One replica at a time
+   * drives rollouts and drains; another takes over once the holder stops renewing.
+   */
+  lease(name: string, holder: string, ttlMs: number): Promise<boolean>;
+  /** Replaces this replica's running totals under `key` (a rollout step's counts), in the background. */
+  reportCounts(key: string, replica: string, counts: unknown): void;
+  /** Every replica's latest totals under `key`. */
+  counts(key: string): Promise<unknown[]>;
   /** Records an incident episode (new or updated) in the background; never throws, never waits. */
   saveIncident(incident: Incident): void;
   /** Newest first. Rejects with StoreUnavailableError when the store cannot be read. */

@@ -26,7 +26,7 @@ export function runOperatorStoreContract(
     afterEach(() => store.close());
 
     it('starts with nothing pulled and an empty log', async () => {
-      expect(store.state()).toEqual({ pulls: [], stages: [] });
+      expect(store.state()).toEqual({ pulls: [], stages: [], rollouts: [], drains: [], retired: [] });
       expect(await store.incidents()).toEqual([]);
       expect(await store.audit()).toEqual([]);
       expect(store.status()).toEqual({ ok: true, queued: 0 });

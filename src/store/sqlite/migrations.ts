@@ -79,6 +79,51 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX incidents_by_start ON incidents (started_at);
     `,
   },
+  {
+    // the build lifecycle: rollouts and drains as whole JSON records revised by compare-and-set on rev, retired
+    // builds, the lease one replica holds to drive them, and each replica's counts of a rollout step
+    version: 4,
+    sql: `
+      CREATE TABLE rollouts (
+        id         TEXT PRIMARY KEY,
+        alias      TEXT NOT NULL,
+        active     INTEGER NOT NULL,
+        started_at INTEGER NOT NULL,
+        rev        INTEGER NOT NULL,
+        body       TEXT NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX rollouts_by_alias ON rollouts (alias, started_at);
+      CREATE TABLE drains (
+        id         TEXT PRIMARY KEY,
+        target     TEXT NOT NULL,
+        active     INTEGER NOT NULL,
+        started_at INTEGER NOT NULL,
+        rev        INTEGER NOT NULL,
+        body       TEXT NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX drains_by_target ON drains (target, started_at);
+      CREATE TABLE retired (
+        upstream TEXT NOT NULL,
+        model    TEXT NOT NULL,
+        by       TEXT NOT NULL,
+        at       INTEGER NOT NULL,
+        reason   TEXT NOT NULL,
+        PRIMARY KEY (upstream, model)
+      ) WITHOUT ROWID;
+      CREATE TABLE leases (
+        name   TEXT PRIMARY KEY,
+        holder TEXT NOT NULL,
+        until  INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      CREATE TABLE step_counts (
+        key     TEXT NOT NULL,
+        replica TEXT NOT NULL,
+        at      INTEGER NOT NULL,
+        body    TEXT NOT NULL,
+        PRIMARY KEY (key, replica)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

@@ -4,9 +4,13 @@ import Database from 'better-sqlite3';
 import type { Clock, Timer } from '../../clock.js';
 import { systemClock } from '../../clock.js';
 import { ConfigError } from '../../errors.js';
+import type { Drain, Retirement } from '../../rollout/drain.js';
+import { isActive, type Rollout } from '../../rollout/plan.js';
 import {
   type AuditEntry,
   type AuditInput,
+  type AuditNote,
+  EMPTY_STATE,
   type AuditQuery,
   describeStage,
   type Incident,
@@ -105,7 +109,7 @@ export class SqliteOperatorStore implements OperatorStore {
   readonly #reopen: () => Database.Database | undefined;
   readonly #file: string | undefined;
   #inode: number | undefined;
-  #state: OperatorState = { pulls: [], stages: [] };
+  #state: OperatorState = EMPTY_STATE;
   #version = 0;
   #dataVersion = -1;
   #trouble: { detail: string; since: number } | undefined;
@@ -133,12 +137,13 @@ export class SqliteOperatorStore implements OperatorStore {
         this.#db.transaction(() => {
           for (const e of entries) {
             if ('incident' in e) this.#upsertIncident(e.incident);
+            else if ('counts' in e) this.#upsertCounts(e);
             else this.#insertAudit(e);
           }
         })(),
       onResult: (error) => this.#note(error),
     });
-    this.#readPulls();
+    this.#readState();
   }
 
   get version(): number {
@@ -240,6 +245,138 @@ export class SqliteOperatorStore implements OperatorStore {
     });
   }
 
+  async saveRollout(rollout: Rollout, note?: AuditNote): Promise<{ changed: boolean }> {
+    const row = {
+      id: rollout.id,
+      alias: rollout.alias,
+      active: isActive(rollout) ? 1 : 0,
+      startedAt: rollout.startedAt,
+      rev: rollout.rev,
+      body: JSON.stringify(rollout),
+    };
+    return this.#act(() => {
+      const stored = this.#db.prepare<[string], { rev: number }>('SELECT rev FROM rollouts WHERE id = ?').get(row.id);
+      if (stored === undefined) {
+        if (row.rev !== 1) return false;
+        const busy = this.#db.prepare('SELECT 1 FROM rollouts WHERE alias = ? AND active = 1').get(row.alias);
+        if (busy) return false;
+        this.#db
+          .prepare(
+            'INSERT INTO rollouts (id, alias, active, started_at, rev, body) VALUES (@id, @alias, @active, @startedAt, @rev, @body)',
+          )
+          .run(row);
+      } else {
+        if (stored.rev !== row.rev - 1) return false;
+        this.#db.prepare('UPDATE rollouts SET active = @active, rev = @rev, body = @body WHERE id = @id').run(row);
+      }
+      if (note) this.#noteAudit(note, rollout.alias, rollout.model);
+      return true;
+    });
+  }
+
+  async saveDrain(drain: Drain, note?: AuditNote): Promise<{ changed: boolean }> {
+    const row = {
+      id: drain.id,
+      target: `${drain.alias}/${drain.upstream}/${drain.model}`,
+      active: drain.state === 'draining' ? 1 : 0,
+      startedAt: drain.startedAt,
+      rev: drain.rev,
+      body: JSON.stringify(drain),
+    };
+    return this.#act(() => {
+      const stored = this.#db.prepare<[string], { rev: number }>('SELECT rev FROM drains WHERE id = ?').get(row.id);
+      if (stored === undefined) {
+        if (row.rev !== 1) return false;
+        if (this.#db.prepare('SELECT 1 FROM drains WHERE target = ? AND active = 1').get(row.target)) return false;
+        this.#db
+          .prepare(
+            'INSERT INTO drains (id, target, active, started_at, rev, body) VALUES (@id, @target, @active, @startedAt, @rev, @body)',
+          )
+          .run(row);
+      } else {
+        if (stored.rev !== row.rev - 1) return false;
+        this.#db.prepare('UPDATE drains SET active = @active, rev = @rev, body = @body WHERE id = @id').run(row);
+      }
+      if (note) this.#noteAudit(note, drain.alias, drain.model);
+      return true;
+    });
+  }
+
+  async rollouts(query: { alias?: string; limit?: number } = {}): Promise<Rollout[]> {
+    const limit = Math.min(Math.max(Math.trunc(query.limit ?? DEFAULT_AUDIT_LIMIT), 0), MAX_AUDIT_LIMIT);
+    return this.#read(() =>
+      this.#db
+        .prepare<{ alias: string | null; limit: number }, { body: string }>(
+          'SELECT body FROM rollouts WHERE (@alias IS NULL OR alias = @alias) ORDER BY started_at DESC, id DESC LIMIT @limit',
+        )
+        .all({ alias: query.alias ?? null, limit })
+        .map((r) => JSON.parse(r.body) as Rollout),
+    );
+  }
+
+  async setRetired(retirement: Retirement, retired: boolean): Promise<{ changed: boolean }> {
+    const row = {
+      upstream: nonEmpty(retirement.upstream, 'upstream'),
+      model: nonEmpty(retirement.model, 'model'),
+      by: nonEmpty(retirement.by, 'by'),
+      at: this.#clock.now(),
+      reason: (retirement.reason ?? '').slice(0, MAX_REASON_CHARS),
+    };
+    return this.#act(() => {
+      const changed = retired
+        ? this.#db
+            .prepare(
+              'INSERT INTO retired (upstream, model, by, at, reason) VALUES (@upstream, @model, @by, @at, @reason) ON CONFLICT DO NOTHING',
+            )
+            .run(row).changes > 0
+        : this.#db.prepare('DELETE FROM retired WHERE upstream = ? AND model = ?').run(row.upstream, row.model)
+            .changes > 0;
+      if (changed) {
+        this.#insertAudit({
+          at: row.at,
+          actor: row.by,
+          action: retired ? 'retire' : 'unretire',
+          alias: '',
+          model: row.model,
+          reason: `${row.upstream}/${row.model}; ${row.reason}`,
+        });
+      }
+      return changed;
+    });
+  }
+
+  async lease(name: string, holder: string, ttlMs: number): Promise<boolean> {
+    const now = this.#clock.now();
+    try {
+      // one statement: take the lease when it is free or expired, renew it when it is ours
+      const changes = this.#db
+        .prepare(
+          'INSERT INTO leases (name, holder, until) VALUES (@name, @holder, @until) ' +
+            'ON CONFLICT (name) DO UPDATE SET holder = @holder, until = @until WHERE holder = @holder OR until < @now',
+        )
+        .run({ name, holder, until: now + ttlMs, now }).changes;
+      return changes > 0;
+    } catch (e) {
+      this.#note(e);
+      return false; // a store that cannot be written cannot grant a lease: nobody drives until it is back
+    }
+  }
+
+  reportCounts(key: string, replica: string, counts: unknown): void {
+    if (this.#closed) return;
+    this.#queue.push({ counts: { key, replica, at: this.#clock.now(), body: JSON.stringify(counts) } });
+  }
+
+  async counts(key: string): Promise<unknown[]> {
+    this.#queue.retryNow();
+    return this.#read(() =>
+      this.#db
+        .prepare<[string], { body: string }>('SELECT body FROM step_counts WHERE key = ?')
+        .all(key)
+        .map((r) => JSON.parse(r.body) as unknown),
+    );
+  }
+
   saveIncident(incident: Incident): void {
     if (this.#closed) return;
     this.#queue.push({ incident });
@@ -315,7 +452,7 @@ export class SqliteOperatorStore implements OperatorStore {
     }
     if (this.#corrupt) return;
     try {
-      if (this.#db.pragma('data_version', { simple: true }) !== this.#dataVersion) this.#readPulls();
+      if (this.#db.pragma('data_version', { simple: true }) !== this.#dataVersion) this.#readState();
       if (this.#queue.size === 0) this.#note(undefined);
     } catch (e) {
       this.#note(e);
@@ -348,7 +485,7 @@ export class SqliteOperatorStore implements OperatorStore {
       try {
         const changed = this.#db.transaction(write).immediate();
         this.#note(undefined);
-        if (changed) this.#readPulls();
+        if (changed) this.#readState();
         return { changed };
       } catch (e) {
         this.#note(e);
@@ -362,6 +499,38 @@ export class SqliteOperatorStore implements OperatorStore {
         await sleep(this.#clock, wait);
       }
     }
+  }
+
+  /** A read for an operator: StoreUnavailableError when the file cannot be read. */
+  #read<T>(work: () => T): T {
+    try {
+      return work();
+    } catch (e) {
+      this.#note(e);
+      throw new StoreUnavailableError(`the operator state database cannot be read: ${describe(e)}`, {
+        cause: e,
+      });
+    }
+  }
+
+  #noteAudit(note: AuditNote, alias: string, model: string): void {
+    this.#insertAudit({
+      at: this.#clock.now(),
+      actor: note.actor,
+      action: note.action,
+      alias,
+      model: note.model ?? model,
+      reason: note.reason,
+    });
+  }
+
+  #upsertCounts(entry: CountsEntry): void {
+    this.#db
+      .prepare(
+        'INSERT INTO step_counts (key, replica, at, body) VALUES (@key, @replica, @at, @body) ' +
+          'ON CONFLICT (key, replica) DO UPDATE SET at = @at, body = @body',
+      )
+      .run(entry.counts);
   }
 
   #upsertIncident(incident: Incident): void {
@@ -396,7 +565,7 @@ export class SqliteOperatorStore implements OperatorStore {
   }
 
   /** Reads pulls and stages into the mirror; the version moves only when they really changed. */
-  #readPulls(): void {
+  #readState(): void {
     // read the version first: a commit landing between the two reads then triggers one more read
     this.#dataVersion = this.#db.pragma('data_version', { simple: true }) as number;
     const pulls = this.#db
@@ -410,9 +579,24 @@ export class SqliteOperatorStore implements OperatorStore {
       )
       .all()
       .map(stageOf);
-    if (samePulls(pulls, this.#state.pulls) && JSON.stringify(stages) === JSON.stringify(this.#state.stages))
-      return;
-    this.#state = { pulls, stages };
+    const rollouts = this.#db
+      .prepare<[], { body: string }>(
+        'SELECT body FROM rollouts r WHERE active = 1 OR started_at = (SELECT MAX(started_at) FROM rollouts WHERE alias = r.alias) ORDER BY alias, started_at',
+      )
+      .all()
+      .map((r) => JSON.parse(r.body) as Rollout);
+    const drains = this.#db
+      .prepare<[], { body: string }>(
+        'SELECT body FROM drains d WHERE active = 1 OR started_at = (SELECT MAX(started_at) FROM drains WHERE target = d.target) ORDER BY target, started_at',
+      )
+      .all()
+      .map((r) => JSON.parse(r.body) as Drain);
+    const retired = this.#db
+      .prepare<[], Retirement>('SELECT upstream, model, by, at, reason FROM retired ORDER BY upstream, model')
+      .all();
+    const next: OperatorState = { pulls, stages, rollouts, drains, retired };
+    if (samePulls(pulls, this.#state.pulls) && sameLifecycle(next, this.#state)) return;
+    this.#state = next;
     this.#version++;
     for (const listener of this.#listeners) listener();
   }
@@ -431,7 +615,7 @@ export class SqliteOperatorStore implements OperatorStore {
       return;
     }
     if (!fresh) return;
-    const { pulls, stages } = this.#state;
+    const { pulls, stages, rollouts, drains, retired } = this.#state;
     const old = this.#db;
     this.#db = fresh;
     this.#inode = this.#currentInode();
@@ -450,6 +634,21 @@ export class SqliteOperatorStore implements OperatorStore {
               'INSERT OR IGNORE INTO stages (alias, stage, replacement, shutdown, by, at, reason) VALUES (?, ?, ?, ?, ?, ?, ?)',
             )
             .run(st.alias, st.stage, st.replacement ?? null, st.shutdown ?? null, st.by, st.at, st.reason);
+        }
+        for (const r of rollouts) {
+          this.#db
+            .prepare('INSERT OR IGNORE INTO rollouts (id, alias, active, started_at, rev, body) VALUES (?, ?, ?, ?, ?, ?)')
+            .run(r.id, r.alias, isActive(r) ? 1 : 0, r.startedAt, r.rev, JSON.stringify(r));
+        }
+        for (const d of drains) {
+          this.#db
+            .prepare('INSERT OR IGNORE INTO drains (id, target, active, started_at, rev, body) VALUES (?, ?, ?, ?, ?, ?)')
+            .run(d.id, `${d.alias}/${d.upstream}/${d.model}`, d.state === 'draining' ? 1 : 0, d.startedAt, d.rev, JSON.stringify(d));
+        }
+        for (const r of retired) {
+          this.#db
+            .prepare('INSERT OR IGNORE INTO retired (upstream, model, by, at, reason) VALUES (?, ?, ?, ?, ?)')
+            .run(r.upstream, r.model, r.by, r.at, r.reason);
         }
       })();
       this.append({
@@ -493,8 +692,12 @@ export class SqliteOperatorStore implements OperatorStore {
   }
 }
 
-/** What the background queue writes: audit entries and incident episodes, in order. */
-type Background = (AuditInput & { at: number }) | { incident: Incident };
+/** What the background queue writes: audit entries, incident episodes and step counts, in order. */
+type Background = (AuditInput & { at: number }) | { incident: Incident } | CountsEntry;
+
+interface CountsEntry {
+  counts: { key: string; replica: string; at: number; body: string };
+}
 
 interface StageRow {
   alias: string;
@@ -578,4 +781,12 @@ function checked(request: PullRequest): PullRequest {
     by: request.by,
     reason: (request.reason ?? '').slice(0, MAX_REASON_CHARS),
   };
+}
+
+/** Stages, rollouts, drains and retirements compared whole: they are small, and change only by an operator. */
+function sameLifecycle(a: OperatorState, b: OperatorState): boolean {
+  return (
+    JSON.stringify([a.stages, a.rollouts, a.drains, a.retired]) ===
+    JSON.stringify([b.stages, b.rollouts, b.drains, b.retired])
+  );
 }
