@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import type { Clock, Timer } from '../../clock.js';
 import { systemClock } from '../../clock.js';
 import { ConfigError } from '../../errors.js';
+import { auditLimit, checkedPull, MAX_REASON_CHARS } from '../operator-input.js';
 import {
   type AuditEntry,
   type AuditInput,
@@ -18,11 +19,6 @@ import {
 import { WriteQueue } from '../write-queue.js';
 import { migrate } from './migrations.js';
 import { nativeDriverError } from './native-driver-error.js';
-
-/** Reasons are upstream error messages at worst; cap them so one odd body cannot bloat the log. */
-const MAX_REASON_CHARS = 4096;
-const DEFAULT_AUDIT_LIMIT = 100;
-const MAX_AUDIT_LIMIT = 10_000;
 
 interface AuditRow {
   id: number;
@@ -147,7 +143,7 @@ export class SqliteOperatorStore implements OperatorStore {
   }
 
   async pull(request: PullRequest): Promise<{ changed: boolean }> {
-    const row = { ...checked(request), at: this.#clock.now() };
+    const row = { ...checkedPull(request), at: this.#clock.now() };
     return this.#act(() => {
       const changed =
         this.#db
@@ -162,7 +158,7 @@ export class SqliteOperatorStore implements OperatorStore {
   }
 
   async restore(request: PullRequest): Promise<{ changed: boolean }> {
-    const row = { ...checked(request), at: this.#clock.now() };
+    const row = { ...checkedPull(request), at: this.#clock.now() };
     return this.#act(() => {
       const changed =
         this.#db
@@ -183,7 +179,7 @@ export class SqliteOperatorStore implements OperatorStore {
   }
 
   async audit(query: AuditQuery = {}): Promise<AuditEntry[]> {
-    const limit = Math.min(Math.max(Math.trunc(query.limit ?? DEFAULT_AUDIT_LIMIT), 0), MAX_AUDIT_LIMIT);
+    const limit = auditLimit(query);
     try {
       const rows = this.#db
         .prepare<{ alias: string | null; actions: string | null; limit: number }, AuditRow>(
@@ -418,19 +414,4 @@ function samePulls(a: readonly Pull[], b: readonly Pull[]): boolean {
       p.model === b[i]!.model &&
       p.by === b[i]!.by,
   );
-}
-
-function checked(request: PullRequest): PullRequest {
-  for (const field of ['alias', 'upstream', 'model', 'by'] as const) {
-    if (typeof request[field] !== 'string' || request[field] === '') {
-      throw new TypeError(`${field} must be a non-empty string`);
-    }
-  }
-  return {
-    alias: request.alias,
-    upstream: request.upstream,
-    model: request.model,
-    by: request.by,
-    reason: (request.reason ?? '').slice(0, MAX_REASON_CHARS),
-  };
 }
