@@ -1,6 +1,5 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { hostname } from 'node:os';
 import type { AdminAccess } from './admin/auth.js';
 import { createAdminHandler } from './admin/server.js';
 import { defaultTokenFile, ensureAdminToken } from './admin/token.js';
@@ -14,14 +13,14 @@ import { type Clock, every, systemClock, type Timer } from './clock.js';
 import type { Config } from './config/schema.js';
 import { hashSecret } from './config/secret.js';
 import { configWarnings } from './config/warnings.js';
+import { Fleet } from './fleet/fleet.js';
 import { HealthChecker } from './health/checker.js';
 import { type HealthEvent, HealthTable } from './health/health-table.js';
-import { LocalRateLimiter } from './limits/rate-limiter.js';
 import { mathRandom, type Random } from './random.js';
 import { RetryBudget } from './routing/retry-budget.js';
 import { Router } from './routing/router.js';
 import { HEALTH_ACTOR, type OperatorStore } from './store/operator-store.js';
-import { openSqliteOperatorStore, type SqliteOperatorStore } from './store/sqlite/sqlite-operator-store.js';
+import type { SqliteOperatorStore } from './store/sqlite/sqlite-operator-store.js';
 import { createLogger, type Logger } from './telemetry/log.js';
 import { Metrics } from './telemetry/metrics.js';
 import { reportTimeline } from './telemetry/timeline-report.js';
@@ -33,7 +32,7 @@ export interface GatewayDeps {
   clock?: Clock;
   random?: Random;
   log?: Logger;
-  /** Operator state; by default the SQLite file named in config.state. */
+  /** Operator state; by default the one config.state names (the SQLite file, or Redis in fleet mode). */
   operator?: OperatorStore;
   /** How often the health checker looks for due checks, ms (default: min(intervalMs, 1000)). */
   healthTickMs?: number;
@@ -64,15 +63,17 @@ export function createGateway(config: Config, deps: GatewayDeps = {}): Gateway {
   const clock = deps.clock ?? systemClock;
   const random = deps.random ?? mathRandom;
   const log = deps.log ?? createLogger(config.logging.level);
-  const replica = `${hostname()}:${process.pid}`;
   const metrics = new Metrics();
-  const operator = deps.operator ?? openSqliteOperatorStore(config.state.sqlitePath, clock);
+  // what this replica shares with the others (state.redis), or keeps to itself
+  const fleet = new Fleet(config, { clock, ...(deps.operator ? { operator: deps.operator } : {}) });
+  const { replica, operator } = fleet;
   const catalog = new Catalog(config);
   const health = new HealthTable({
     policy: config.health,
     clock,
     random,
     groups: catalog.groups(),
+    ...fleet.tableOptions(),
   });
   const applyPulls = () => health.setPulls(resolvePulls(catalog, operator.state().pulls));
   applyPulls();
@@ -82,10 +83,12 @@ export function createGateway(config: Config, deps: GatewayDeps = {}): Gateway {
   timeline.subscribe((entry) => reportTimeline(entry, { log, metrics, operator }));
   const onHealthEvents = (events: readonly HealthEvent[]) => {
     for (const event of events) {
-      const entry = healthEntry(event, catalog, HEALTH_ACTOR);
+      const entry = healthEntry(event, catalog, replica);
       if (entry) timeline.add(entry);
     }
+    fleet.share(events);
   };
+  fleet.follow(health, () => catalog, onHealthEvents);
   watchStore(operator, log, timeline);
 
   const upstreams = new Upstreams(config.upstreams);
@@ -113,6 +116,7 @@ export function createGateway(config: Config, deps: GatewayDeps = {}): Gateway {
     timeoutMs: config.health.healthCheck.timeoutMs,
     tickMs: deps.healthTickMs ?? Math.min(config.health.healthCheck.intervalMs, 1000),
     onEvents: onHealthEvents,
+    lease: fleet.lease,
     onCheck(target, ok, reason) {
       metrics.count(metrics.healthChecks, target.alias, target.model, ok ? 'pass' : 'fail');
       timeline.add({
@@ -120,7 +124,7 @@ export function createGateway(config: Config, deps: GatewayDeps = {}): Gateway {
         alias: target.alias,
         upstream: target.upstream,
         model: target.model,
-        actor: HEALTH_ACTOR,
+        actor: replica,
         reason,
         ok,
       });
@@ -135,7 +139,10 @@ export function createGateway(config: Config, deps: GatewayDeps = {}): Gateway {
         yield { alias: t.alias, upstream: t.upstream, model: t.model, state: state.state, ...out };
       }
     },
-    stores: () => [{ store: 'operator', ...operator.status() }],
+    stores: () => [
+      { store: 'operator', ...operator.status() },
+      ...(fleet.mode === 'redis' ? [{ store: 'health', ...fleet.health.status() }] : []),
+    ],
   });
 
   const generatedAdminToken =
@@ -151,7 +158,7 @@ export function createGateway(config: Config, deps: GatewayDeps = {}): Gateway {
     router,
     catalog: () => catalog,
     health,
-    auth: new ClientAuth(config.auth.clientKeys, new LocalRateLimiter(clock)),
+    auth: new ClientAuth(config.auth.clientKeys, fleet.limiter),
     metrics,
     log,
     clock,
@@ -169,7 +176,8 @@ export function createGateway(config: Config, deps: GatewayDeps = {}): Gateway {
     health,
     now: () => clock.now(),
     replica,
-    stores: () => ({ operator: operator.status() }),
+    fleet: () => fleet.describe(),
+    stores: () => fleet.stores(),
   });
 
   let server: Server | undefined;
@@ -182,6 +190,7 @@ export function createGateway(config: Config, deps: GatewayDeps = {}): Gateway {
     catalog: () => catalog,
     generatedAdminToken,
     async listen(port = config.server.port, host = config.server.host, adminAt = {}) {
+      await fleet.ready();
       server = createServer(
         {
           keepAliveTimeout: config.server.keepAliveTimeoutMs,
@@ -217,7 +226,7 @@ export function createGateway(config: Config, deps: GatewayDeps = {}): Gateway {
       }
       if (server) await drain(server, streams, config.server.shutdownGraceMs, clock);
       await upstreams.close();
-      if (!deps.operator) await operator.close();
+      await fleet.close();
     },
   };
 }

@@ -9,7 +9,9 @@ export interface StatusSources {
   now(): number;
   /** The name this process goes by in the audit log and status (hostname:pid or server.instanceName). */
   replica: string;
-  stores(): { operator: StoreStatus };
+  /** Fleet mode and the replicas alive; default: this one alone. */
+  fleet?(): { mode: 'local' | 'redis'; replicas: string[] };
+  stores(): { operator: StoreStatus; health?: StoreStatus };
 }
 
 /** `GET /admin/status`: every alias with its lifecycle, fallbacks and each target's state and recent answers. */
@@ -18,7 +20,8 @@ export function statusBody(sources: StatusSources): unknown {
   return {
     now: sources.now(),
     replica: sources.replica,
-    store: { operator: stores.operator },
+    fleet: sources.fleet?.() ?? { mode: 'local', replicas: [sources.replica] },
+    store: { operator: stores.operator, health: stores.health ?? { ok: true, queued: 0 } },
     aliases: sources
       .catalog()
       .aliases()
