@@ -73,7 +73,11 @@ export class RedisConnection {
         this.#lastError = describeRedisError(e);
       });
       redis.on('ready', () => this.#update());
-      redis.on('close', () => this.#update());
+      redis.on('close', () => {
+        // a server that goes away closes the connection without an error; the next attempt's error says more
+        if (this.#up) this.#lastError = 'connection lost';
+        this.#update();
+      });
       redis.on('end', () => this.#update());
     }
     this.subscriber.on('ready', () => this.#resubscribe());
