@@ -17,6 +17,8 @@ interface KeyUsage {
   rate: Rate;
   /** This replica's part of the key's recent demand (1/replicas while the fleet cannot be heard). */
   share: number;
+  /** Requests seen here and by the others in each of the last exchanges, newest last. */
+  demand: { mine: number; others: number }[];
   /** This replica's bucket: the key's rate and burst times its share. */
   local: Bucket | undefined;
   /** The whole fleet's bucket: refilled at the key's rate, drained by every replica's admissions. */
@@ -28,8 +30,8 @@ interface KeyUsage {
   usedAt: number;
 }
 
-/** Weight of a new demand sample in the running estimate of this replica's share of a key's traffic. */
-const SHARE_WEIGHT = 0.5;
+/** Exchanges over which this replica's share of a key's demand is measured (2 s at 250 ms). */
+const DEMAND_WINDOW = 8;
 /** A key not used here for this long is forgotten (once its counts are pooled). */
 const IDLE_MS = 30_000;
 
@@ -39,7 +41,8 @@ const IDLE_MS = 30_000;
  * Each replica admits locally, from two token buckets: its own, refilled at the key's rate times this replica's share
  * of the key's demand, and its copy of the fleet's, refilled at the key's rate and drained by every replica's
  * admissions. Every `syncMs` it pools its counts in Redis, learns the others' (admitted and seen), takes their
- * admissions out of its copy and moves its share toward its part of the demand (never below 1/replicas). The shares
+ * admissions out of its copy, and sets its share to its part of the demand over the last 2 s (never below
+ * 1/replicas: a replica that traffic moves to is not starved while the window catches up). The shares
  * split the rate fairly and sum to about 1; the fleet copy stops a fleet whose shares briefly sum to more from
  * admitting more than the key's rate for longer than an exchange or two. So the fleet's sustained rate is the key's
  * rate, not the rate times the replicas (LiteLLM #27736).
@@ -68,6 +71,7 @@ export class SharedRateLimiter implements RateLimiter {
     if (alone) {
       usage.share = 1 / this.#replicas();
       usage.others = undefined;
+      usage.demand = [];
     } else {
       usage.pending.seen++;
     }
@@ -138,9 +142,15 @@ export class SharedRateLimiter implements RateLimiter {
     const seen = Math.max(0, others.seen - before.seen);
     const fleet = refill(usage.fleet, usage.rate, now);
     usage.fleet = { tokens: fleet.tokens - admitted, at: now };
-    if (mine.seen + seen === 0) return;
-    const sample = mine.seen / (mine.seen + seen);
-    usage.share = Math.max(1 / this.#replicas(), usage.share + SHARE_WEIGHT * (sample - usage.share));
+    usage.demand.push({ mine: mine.seen, others: seen });
+    if (usage.demand.length > DEMAND_WINDOW) usage.demand.shift();
+    let ours = 0;
+    let all = 0;
+    for (const d of usage.demand) {
+      ours += d.mine;
+      all += d.mine + d.others;
+    }
+    if (all > 0) usage.share = Math.max(1 / this.#replicas(), ours / all);
   }
 
   #usage(key: string, rate: Rate, now: number): KeyUsage {
@@ -149,6 +159,7 @@ export class SharedRateLimiter implements RateLimiter {
       usage = {
         rate,
         share: 1 / this.#replicas(),
+        demand: [],
         local: undefined,
         fleet: undefined,
         pending: { admitted: 0, seen: 0 },

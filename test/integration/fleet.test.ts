@@ -162,6 +162,29 @@ function loggedAt(replica: Replica, event: string, more = ''): number | undefine
   return line ? (JSON.parse(line) as { time: number }).time : undefined;
 }
 
+/** What the replicas printed last, for a failure's message. */
+function lastWords(): string {
+  return replicas
+    .map((r) => `${r.name}:\n${r.process.stdout().slice(-1500)}\n${r.process.stderr().slice(-3000)}`)
+    .join('\n');
+}
+
+/** The first log line of an ejection, its own or adopted. */
+function firstEjection(replica: Replica): string | undefined {
+  return replica.process
+    .stdout()
+    .split('\n')
+    .find((l) => /"event":"ejected(_adopted)?"/.test(l));
+}
+
+function storeLines(replica: Replica): string {
+  return replica.process
+    .stdout()
+    .split('\n')
+    .filter((l) => l.includes('"event":"store_'))
+    .join('\n');
+}
+
 function count(replica: Replica, event: string): number {
   return replica.process.stdout().split(`"event":"${event}"`).length - 1;
 }
@@ -206,9 +229,9 @@ describe('three replicas over one redis', () => {
       (await counter(b, 'aliasgate_upstream_attempts_total', deadAttempts)) +
       (await counter(c, 'aliasgate_upstream_attempts_total', deadAttempts));
     expect(toDead).toBeLessThanOrEqual(2);
-    expect(await counter(b, 'aliasgate_ejections_detected_total', deadAttempts)).toBe(0);
-    expect(await counter(c, 'aliasgate_ejections_detected_total', deadAttempts)).toBe(0);
-    expect(b.process.stdout()).toMatch(/"event":"ejected_adopted"[^\n]*"by":"replica-a"/);
+    // their first word on the dead build is A's ejection (either may later eject it again after a health check)
+    for (const r of [b, c])
+      expect(firstEjection(r)).toMatch(/"event":"ejected_adopted"[^\n]*"by":"replica-a"/);
 
     const ejectedAt = loggedAt(a, 'ejected')!;
     const heard = [loggedAt(b, 'ejected_adopted', 'replica-a'), loggedAt(c, 'ejected_adopted', 'replica-a')];
@@ -293,7 +316,8 @@ describe('three replicas over one redis', () => {
     // the key allows 10/s with a burst of 10: ~30 over 2 s for the fleet; per replica it would be ~90
     const allowed = 10 + 10 * seconds;
     console.info(
-      `rate limit: ${admitted} admitted, ${refused} refused in ${seconds.toFixed(2)} s; allowed ≈ ${allowed}`,
+      `rate limit: ${admitted} admitted, ${refused} refused in ${seconds.toFixed(2)} s; allowed ≈ ${allowed}; ` +
+        `per replica ${runs.map((r) => `${r.statuses.get(200) ?? 0}/${r.sent}`).join(' ')}`,
     );
     expect(admitted).toBeGreaterThanOrEqual(allowed * 0.6);
     expect(admitted).toBeLessThanOrEqual(allowed * 1.5);
@@ -309,7 +333,7 @@ describe('three replicas over one redis', () => {
     await sleep(1000);
     await redis.restart(); // empty: nothing was saved
     const runs = await Promise.all(running);
-    expect(runs.flatMap((r) => r.failures)).toEqual([]);
+    expect(runs.flatMap((r) => r.failures).slice(0, 5), lastWords()).toEqual([]);
     expect(runs.every((r) => r.sent > 20)).toBe(true);
 
     for (const r of replicas) {
@@ -326,8 +350,15 @@ describe('three replicas over one redis', () => {
     }
     for (const r of replicas) {
       const workers = r.name === 'replica-c' ? 2 : 1;
-      expect(count(r, 'store_unavailable')).toBe(workers);
-      expect(count(r, 'store_recovered')).toBe(workers);
+      // the end of an outage is told once the store has been fine for 2 s
+      await eventually(
+        async () => count(r, 'store_recovered') >= workers,
+        5000,
+        `${r.name} to log the recovery`,
+      );
+      const said = storeLines(r);
+      expect(count(r, 'store_unavailable'), said).toBe(workers);
+      expect(count(r, 'store_recovered'), said).toBe(workers);
       expect(r.process.stdout()).not.toMatch(/unhandled rejection/);
     }
     // and a change made now reaches all of them again

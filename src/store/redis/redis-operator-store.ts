@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Clock } from '../../clock.js';
+import type { Clock, Timer } from '../../clock.js';
 import { auditLimit, checkedPull, MAX_REASON_CHARS, sortPulls } from '../operator-input.js';
 import {
   type AuditEntry,
@@ -19,6 +19,8 @@ import { APPEND, PULL, RECONCILE, RESTORE } from './operator-scripts.js';
 
 /** The newest entries the audit list keeps (the SQLite log keeps all; Redis holds everything in memory). */
 export const AUDIT_CAP = 100_000;
+/** How long the store must have been fine before listeners hear that an outage ended (a flapping link is one outage). */
+const STABLE_MS = 2000;
 /** Entries read per round trip while filtering the audit log. */
 const AUDIT_PAGE = 500;
 
@@ -54,7 +56,9 @@ export class RedisOperatorStore implements OperatorStore {
   #reconciling: Promise<void> | undefined;
   #again = false;
   #loaded = false;
-  #lastOk: boolean | undefined;
+  /** What listeners were last told: an outage, or that all is well. */
+  #announced: 'up' | 'down' | undefined;
+  #recovery: Timer | undefined;
   #closed = false;
 
   constructor(connection: RedisConnection, opts: RedisOperatorStoreOptions) {
@@ -187,6 +191,7 @@ export class RedisOperatorStore implements OperatorStore {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    if (this.#recovery) this.#clock.clearTimeout(this.#recovery);
     if (this.#conn.up) await this.#queue.flushNow();
     this.#queue.stop();
     for (const stop of this.#stops) stop();
@@ -312,14 +317,31 @@ export class RedisOperatorStore implements OperatorStore {
     this.#noteStatus();
   }
 
+  /**
+   * Tells listeners of an outage and of its end, once each, however much the link flaps in between: the end is told
+   * only after the store has been fine for STABLE_MS (status() itself answers for the moment).
+   */
   #noteStatus(): void {
     const status = this.status();
-    if (status.ok === this.#lastOk) return;
+    if (!status.ok) {
+      if (this.#recovery) this.#clock.clearTimeout(this.#recovery);
+      this.#recovery = undefined;
+      if (this.#announced === 'down') return;
+      this.#announced = 'down';
+      for (const listener of [...this.#statusListeners]) listener(status);
+      return;
+    }
     // the first report is news only when it is trouble (start-up does not log "recovered")
-    const first = this.#lastOk === undefined;
-    this.#lastOk = status.ok;
-    if (first && status.ok) return;
-    for (const listener of [...this.#statusListeners]) listener(status);
+    if (this.#announced === undefined) this.#announced = 'up';
+    if (this.#announced === 'up' || this.#recovery || this.#closed) return;
+    this.#recovery = this.#clock.setTimeout(() => {
+      this.#recovery = undefined;
+      const now = this.status();
+      if (!now.ok) return;
+      this.#announced = 'up';
+      for (const listener of [...this.#statusListeners]) listener(now);
+    }, STABLE_MS);
+    this.#recovery.unref?.();
   }
 }
 

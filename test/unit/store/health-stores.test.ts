@@ -3,6 +3,7 @@ import { MemoryHealthStore } from '../../../src/store/memory/memory-health-store
 import { RedisConnection } from '../../../src/store/redis/connection.js';
 import { RedisHealthStore } from '../../../src/store/redis/redis-health-store.js';
 import { RETENTION, runHealthStoreContract } from '../../contract/health-store.contract.js';
+import { HealthHub } from '../../support/health-hub.js';
 import { type RedisServer, startRedis } from '../../support/redis.js';
 
 runHealthStoreContract(
@@ -29,6 +30,27 @@ runHealthStoreContract(
         return new RedisHealthStore(connection, { clock, ...RETENTION, ownsConnection: true });
       },
       outage: { begin: () => redis.kill(), end: () => redis.restart() },
+      close: async () => undefined,
+    };
+  },
+  { shared: true },
+);
+
+runHealthStoreContract(
+  'test hub (test/support/health-hub.ts)',
+  async (clock) => {
+    const hub = new HealthHub(clock, RETENTION);
+    return {
+      open: () => hub.open(),
+      outage: {
+        begin: async () => {
+          hub.down = true;
+        },
+        end: async () => {
+          hub.clear();
+          hub.down = false;
+        },
+      },
       close: async () => undefined,
     };
   },

@@ -89,13 +89,20 @@ describe('RedisOperatorStore across replicas', () => {
 
     // Redis comes back empty (no persistence): the replica writes back the pull it held, and the queued entry
     await redis.restart();
-    await until(() => a.status().ok, 'recovery', 10_000);
-    expect(outages).toEqual([false, true]);
+    await until(() => a.status().ok && a.status().queued === 0, 'recovery', 10_000);
     const b = await open(prefix);
     expect(b.state().pulls.map((p) => p.model)).toEqual([sentinel.model]);
     const log = await b.audit();
     expect(log.map((e) => e.action).sort()).toEqual(['eject', 'store_recreated']);
     expect(log.find((e) => e.action === 'store_recreated')?.reason).toMatch(/test:1 wrote back the 1 pull/);
+
+    // it flaps: gone again before it was fine for 2 s, then back for good; listeners hear one outage
+    await redis.kill();
+    await until(() => !a.status().ok, 'the second loss');
+    await redis.restart();
+    await until(() => a.status().ok, 'recovery', 10_000);
+    await until(() => outages.length === 2, 'the end of the outage to be told', 5000);
+    expect(outages).toEqual([false, true]);
   });
 
   it('answers a hung redis with StoreUnavailableError after the command timeout, saying the change may have been made', async () => {
