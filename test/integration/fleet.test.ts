@@ -236,7 +236,8 @@ describe('three replicas over one redis', () => {
     const ejectedAt = loggedAt(a, 'ejected')!;
     const heard = [loggedAt(b, 'ejected_adopted', 'replica-a'), loggedAt(c, 'ejected_adopted', 'replica-a')];
     console.info(
-      `fan-out: A ejected at ${ejectedAt}; B +${heard[0]! - ejectedAt} ms, C +${heard[1]! - ejectedAt} ms`,
+      `fan-out: A ejected at ${ejectedAt}; B +${heard[0]! - ejectedAt} ms, C +${heard[1]! - ejectedAt} ms; ` +
+        `B and C sent ${toDead} request(s) to the dead build`,
     );
   });
 

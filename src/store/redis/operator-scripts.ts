@@ -37,12 +37,20 @@ redis.call('LTRIM', KEYS[1], 0, tonumber(ARGV[1]) - 1)
 return #ARGV - 1`);
 
 /**
- * KEYS pulls, epoch, audit, audit:seq. ARGV new epoch, audit cap, audit JSON (used only when pulls are written
- * back), channel, message, then field and pull JSON for every pull the caller holds. When the epoch key is missing
- * (a new Redis, or one that lost its data) the caller's pulls are written back and the epoch set; either way every
- * pull is returned, with how many were written back.
+ * KEYS pulls, epoch. Every pull as it stands, or -1 when the epoch key is missing (a new Redis, or one that lost its
+ * data): the caller then runs SEED with the pulls it holds. Cheap enough to run every second.
  */
-export const RECONCILE = new LuaScript(`${WITH_ID}
+export const RECONCILE = new LuaScript(`
+if redis.call('EXISTS', KEYS[2]) == 0 then return {-1, {}} end
+return {0, redis.call('HGETALL', KEYS[1])}`);
+
+/**
+ * KEYS pulls, epoch, audit, audit:seq. ARGV new epoch, audit cap, audit JSON (used only when pulls are written back),
+ * channel, message, then field and pull JSON for every pull the caller holds. If the epoch key is still missing, the
+ * caller's pulls are written back (with an audit entry and a message) and the epoch set; either way every pull is
+ * returned, with how many were written back.
+ */
+export const SEED = new LuaScript(`${WITH_ID}
 local written = 0
 if redis.call('EXISTS', KEYS[2]) == 0 then
   redis.call('SET', KEYS[2], ARGV[1])

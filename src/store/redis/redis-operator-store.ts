@@ -15,7 +15,7 @@ import {
 } from '../operator-store.js';
 import { WriteQueue } from '../write-queue.js';
 import { describeRedisError, type RedisConnection } from './connection.js';
-import { APPEND, PULL, RECONCILE, RESTORE } from './operator-scripts.js';
+import { APPEND, PULL, RECONCILE, RESTORE, SEED } from './operator-scripts.js';
 
 /** The newest entries the audit list keeps (the SQLite log keeps all; Redis holds everything in memory). */
 export const AUDIT_CAP = 100_000;
@@ -276,6 +276,17 @@ export class RedisOperatorStore implements OperatorStore {
   async #reconcileOnce(): Promise<void> {
     if (!this.#conn.up) return;
     const keys = this.#conn.keys;
+    const [found, flat] = (await RECONCILE.run(this.#conn.client, [keys.pulls, keys.epoch], [])) as [
+      number,
+      string[],
+    ];
+    this.#apply(found === -1 ? await this.#seed() : flat);
+    this.#loaded = true;
+  }
+
+  /** Redis has no epoch key: a new one, or one that lost its data. Writes back the pulls this replica holds. */
+  async #seed(): Promise<string[]> {
+    const keys = this.#conn.keys;
     const mine = this.#state.pulls.flatMap((p) => [field(p.alias, p.upstream, p.model), JSON.stringify(p)]);
     const rewritten = JSON.stringify({
       at: this.#clock.now(),
@@ -285,13 +296,12 @@ export class RedisOperatorStore implements OperatorStore {
       model: '',
       reason: `redis had lost aliasgate's state (no ${keys.epoch} key); ${this.#replica} wrote back the ${this.#state.pulls.length} pull(s) it held`,
     });
-    const [, flat] = (await RECONCILE.run(
+    const [, flat] = (await SEED.run(
       this.#conn.client,
       [keys.pulls, keys.epoch, keys.audit, keys.auditSeq],
       [randomUUID(), AUDIT_CAP, rewritten, keys.operatorChannel, this.#owner, ...mine],
     )) as [number, string[]];
-    this.#loaded = true;
-    this.#apply(flat);
+    return flat;
   }
 
   /** Replaces the mirror with the pulls Redis holds (HGETALL's flat list); listeners hear real changes only. */
