@@ -221,9 +221,10 @@ export const RedisSchema = z.strictObject({
 });
 
 function isRedisUrl(text: string): boolean {
+  // the scheme as written: ioredis turns TLS on only for a lower-case rediss://
+  if (!text.startsWith('redis://') && !text.startsWith('rediss://')) return false;
   try {
-    const url = new URL(text);
-    return (url.protocol === 'redis:' || url.protocol === 'rediss:') && url.hostname !== '';
+    return new URL(text).hostname !== '';
   } catch {
     return false;
   }

@@ -30,6 +30,7 @@ describe('config: fleet mode (state.redis, server.instanceName)', () => {
       'gateway.yaml:1: state.redis.url: expected a redis:// or rediss:// URL, e.g. redis://:${REDIS_PASSWORD}@10.0.0.5:6379/0',
     ]);
     expect(configProblems(`state: { redis: { url: "redis://" } }\n${REST}`)).toHaveLength(1);
+    expect(configProblems(`state: { redis: { url: "REDISS://10.0.0.5" } }\n${REST}`)).toHaveLength(1);
     expect(configProblems(`state: { redis: { urll: "redis://x" } }\n${REST}`)[0]).toMatch(/state\.redis/);
   });
 
