@@ -1,6 +1,5 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { hostname } from 'node:os';
 import type { AdminAccess } from './admin/auth.js';
 import { AdminEvents } from './admin/events.js';
 import { createAdminHandler, type ReloadResult } from './admin/server.js';
@@ -19,17 +18,17 @@ import { needsRestart } from './config/reload.js';
 import type { Config } from './config/schema.js';
 import { hashSecret } from './config/secret.js';
 import { configWarnings } from './config/warnings.js';
+import { Fleet } from './fleet/fleet.js';
 import { HealthChecker } from './health/checker.js';
 import { type HealthEvent, HealthTable } from './health/health-table.js';
 import { resolvePulls } from './health/pulls.js';
 import type { IncidentContext } from './incidents/report.js';
 import { IncidentTracker } from './incidents/tracker.js';
-import { LocalRateLimiter } from './limits/rate-limiter.js';
 import { mathRandom, type Random } from './random.js';
 import { RetryBudget } from './routing/retry-budget.js';
 import { type LiveRouting, Router } from './routing/router.js';
 import { HEALTH_ACTOR, type Incident, type OperatorStore } from './store/operator-store.js';
-import { openSqliteOperatorStore, type SqliteOperatorStore } from './store/sqlite/sqlite-operator-store.js';
+import type { SqliteOperatorStore } from './store/sqlite/sqlite-operator-store.js';
 import { createLogger, type Logger } from './telemetry/log.js';
 import { Metrics } from './telemetry/metrics.js';
 import { reportTimeline } from './telemetry/timeline-report.js';
@@ -43,7 +42,7 @@ export interface GatewayDeps {
   clock?: Clock;
   random?: Random;
   log?: Logger;
-  /** Operator state; by default the SQLite file named in config.state. */
+  /** Operator state; by default the one config.state names (the SQLite file, or Redis in fleet mode). */
   operator?: OperatorStore;
   /** How often the health checker looks for due checks, ms (default: min(intervalMs, 1000)). */
   healthTickMs?: number;
@@ -93,12 +92,12 @@ export function createGateway(config: Config, deps: GatewayDeps = {}): Gateway {
   const clock = deps.clock ?? systemClock;
   const random = deps.random ?? mathRandom;
   const log = deps.log ?? createLogger(config.logging.level);
-  const replica = `${hostname()}:${process.pid}`;
   const metrics = new Metrics();
   // the dashboard's numbers: per target (each attempt) and per alias (each client request, with its attempts)
   const traffic = { targets: new Traffic(), aliases: new Traffic() };
-  const limiter = new LocalRateLimiter(clock);
-  const operator = deps.operator ?? openSqliteOperatorStore(config.state.sqlitePath, clock);
+  // what this replica shares with the others (state.redis), or keeps to itself
+  const fleet = new Fleet(config, { clock, ...(deps.operator ? { operator: deps.operator } : {}) });
+  const { replica, operator } = fleet;
 
   const liveOf = (next: Config, previous?: Live): Live => {
     const pools = previous ? previous.upstreams.next(next.upstreams) : undefined;
@@ -110,12 +109,18 @@ export function createGateway(config: Config, deps: GatewayDeps = {}): Gateway {
       budget: new RetryBudget(next.routing.retryBudget, clock),
       policy: next.routing,
       idleTimeoutMs: next.routing.idleTimeoutMs,
-      auth: new ClientAuth(next.auth.clientKeys, limiter),
+      auth: new ClientAuth(next.auth.clientKeys, fleet.limiter),
       cors: corsPolicy(next.server.cors.origins),
     };
   };
   let live = liveOf(config);
-  const health = new HealthTable({ policy: config.health, clock, random, groups: live.catalog.groups() });
+  const health = new HealthTable({
+    policy: config.health,
+    clock,
+    random,
+    groups: live.catalog.groups(),
+    ...fleet.tableOptions(),
+  });
 
   // the operator's pulls and stage changes (from any process sharing the store) applied as they arrive
   let stagesSeen = JSON.stringify(operator.state().stages);
@@ -142,10 +147,12 @@ export function createGateway(config: Config, deps: GatewayDeps = {}): Gateway {
   });
   const onHealthEvents = (events: readonly HealthEvent[]) => {
     for (const event of events) {
-      const entry = healthEntry(event, live.catalog, HEALTH_ACTOR);
+      const entry = healthEntry(event, live.catalog, replica);
       if (entry) timeline.add(entry);
     }
+    fleet.share(events);
   };
+  fleet.follow(health, () => live.catalog, onHealthEvents);
   watchStore(operator, log, timeline);
 
   // methods of aliases that declare none, read from their upstreams at start and on reload (never on the request path)
@@ -175,6 +182,7 @@ export function createGateway(config: Config, deps: GatewayDeps = {}): Gateway {
     timeoutMs: config.health.healthCheck.timeoutMs,
     tickMs: deps.healthTickMs ?? Math.min(config.health.healthCheck.intervalMs, 1000),
     onEvents: onHealthEvents,
+    lease: fleet.lease,
     onCheck(target, ok, reason) {
       metrics.count(metrics.healthChecks, target.alias, target.model, ok ? 'pass' : 'fail');
       timeline.add({
@@ -182,13 +190,12 @@ export function createGateway(config: Config, deps: GatewayDeps = {}): Gateway {
         alias: target.alias,
         upstream: target.upstream,
         model: target.model,
-        actor: HEALTH_ACTOR,
+        actor: replica,
         reason,
         ok,
       });
     },
   });
-  const stores = () => ({ operator: operator.status(), health: { ok: true, queued: 0 } });
   metrics.observe({
     *targets() {
       for (const t of live.catalog.targets()) {
@@ -198,7 +205,10 @@ export function createGateway(config: Config, deps: GatewayDeps = {}): Gateway {
         yield { alias: t.alias, upstream: t.upstream, model: t.model, state: state.state, ...out };
       }
     },
-    stores: () => [{ store: 'operator', ...operator.status() }],
+    stores: () => [
+      { store: 'operator', ...operator.status() },
+      ...(fleet.mode === 'redis' ? [{ store: 'health', ...fleet.health.status() }] : []),
+    ],
   });
 
   const tokenFile = config.admin.tokenFile ?? defaultTokenFile(config.state.sqlitePath);
@@ -234,8 +244,8 @@ export function createGateway(config: Config, deps: GatewayDeps = {}): Gateway {
     traffic,
     now: () => clock.now(),
     replica,
-    fleet: () => ({ mode: 'local' as const, replicas: [replica] }),
-    stores,
+    fleet: () => fleet.describe(),
+    stores: () => fleet.stores(),
   };
   const events = new AdminEvents(timeline, () => statusBody(sources), clock);
 
@@ -320,6 +330,7 @@ export function createGateway(config: Config, deps: GatewayDeps = {}): Gateway {
     reload,
     modelsLearned: () => learning,
     async listen(port = config.server.port, host = config.server.host, adminAt = {}) {
+      await fleet.ready();
       server = createServer(api);
       applyServerLimits(server, live.config);
       server.on('clientError', answerClientError);
@@ -363,7 +374,7 @@ export function createGateway(config: Config, deps: GatewayDeps = {}): Gateway {
       }
       if (server) await drain(server, streams, live.config.server.shutdownGraceMs, clock);
       await live.upstreams.close();
-      if (!deps.operator) await operator.close();
+      await fleet.close();
     },
   };
 }

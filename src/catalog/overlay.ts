@@ -53,7 +53,9 @@ export function overlayTargets(
   for (const o of overlays) {
     if (o.add && !o.remove && !out.some((t) => same(t, o))) out = [...out, make(o.upstream, o.model)];
   }
-  const shares = out.map((t) => overlays.find((o) => !o.remove && o.share !== undefined && same(t, o))?.share);
+  const shares = out.map(
+    (t) => overlays.find((o) => !o.remove && o.share !== undefined && same(t, o))?.share,
+  );
   const weights = sharedWeights(
     out.map((t) => t.weight),
     shares,

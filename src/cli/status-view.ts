@@ -36,7 +36,7 @@ export function renderStatus(body: StatusBody): string {
 function describeState(t: AliasHealth['targets'][number], now: number): string {
   switch (t.state) {
     case 'ejected':
-      return `ejected for ${Math.max(0, Math.ceil((t.until - now) / 1000))}s${t.by ? ` (by ${t.by})` : ''}`;
+      return `ejected until ${clockTime(t.until)}${t.by ? ` (by ${t.by})` : ''}`;
     case 'checking':
       return 'out: health checking';
     case 'pulled':
@@ -46,4 +46,9 @@ function describeState(t: AliasHealth['targets'][number], now: number): string {
     default:
       return 'in rotation';
   }
+}
+
+/** HH:MM:SS in the reader's time zone, as the dashboard shows it. */
+function clockTime(at: number): string {
+  return new Date(at).toTimeString().slice(0, 8);
 }

@@ -80,6 +80,17 @@ export const ServerSchema = z.strictObject({
       'How long an idle client connection is kept open, in ms; above the 60 s of common load balancers so they ' +
         'close first. Default 65000.',
     ),
+  instanceName: z
+    .string()
+    .min(1)
+    .max(200)
+    .regex(/^[^\s]+$/, 'expected a name without spaces')
+    .optional()
+    .describe(
+      "Names this replica in the audit log, the timeline, status and the fleet's replica list. Give every replica its " +
+        'own, usually `${HOSTNAME}` or `${POD_NAME}` (one config file serves the whole fleet); `serve --workers N` adds ' +
+        '/w<n> per worker. Default: hostname:pid.',
+    ),
   shutdownGraceMs: integer(0)
     .default(30_000)
     .describe(
@@ -202,6 +213,36 @@ export const AdminSchema = z.strictObject({
     ),
 });
 
+export const RedisSchema = z.strictObject({
+  url: z
+    .string()
+    .refine(
+      isRedisUrl,
+      'expected a redis:// or rediss:// URL, e.g. redis://:${REDIS_PASSWORD}@10.0.0.5:6379/0',
+    )
+    .describe(
+      'Redis shared by every replica: redis://[user:password@]host[:port][/db], or rediss:// for TLS. Put the ' +
+        'password in the URL, usually as `${REDIS_PASSWORD}`; it is never logged. Required.',
+    ),
+  keyPrefix: z
+    .string()
+    .min(1)
+    .default('aliasgate:')
+    .describe(
+      'Prefix of every key and channel aliasgate uses, so several fleets can share one Redis. Default aliasgate:.',
+    ),
+});
+
+function isRedisUrl(text: string): boolean {
+  // the scheme as written: ioredis turns TLS on only for a lower-case rediss://
+  if (!text.startsWith('redis://') && !text.startsWith('rediss://')) return false;
+  try {
+    return new URL(text).hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
 export const StateSchema = z.strictObject({
   sqlitePath: z
     .string()
@@ -210,8 +251,13 @@ export const StateSchema = z.strictObject({
     .describe(
       'SQLite file for operator state (pulls, audit log, incident history), relative to the working ' +
         "directory; parent directories are created. ':memory:' keeps it in memory (lost on exit). " +
-        'Default .aliasgate/state.db.',
+        'Default .aliasgate/state.db. Not used when `redis` is set.',
     ),
+  redis: RedisSchema.optional().describe(
+    'Fleet mode: replicas share operator state (pulls, audit log), ejections and health-check leases, and client ' +
+      "keys' rate limits through this Redis. Routing never waits for it; without it each replica serves on its own " +
+      'view. Default: none (SQLite and memory, one replica).',
+  ),
 });
 
 export const LoggingSchema = z.strictObject({
@@ -456,3 +502,4 @@ export type AliasConfig = Config['aliases'][string];
 export type TargetConfig = AliasConfig['targets'][number];
 export type RoutingConfig = Config['routing'];
 export type HealthConfig = Config['health'];
+export type RedisConfig = NonNullable<Config['state']['redis']>;

@@ -12,7 +12,7 @@ export function configWarnings(config: Config, options: { openAdmin?: boolean } 
   if (options.openAdmin) {
     warnings.push('demo mode: the admin API answers anyone on loopback without a token');
   }
-  if (config.state.sqlitePath === ':memory:') {
+  if (!config.state.redis && config.state.sqlitePath === ':memory:') {
     warnings.push('state.sqlitePath is :memory: pulls and the audit log are lost when the gateway stops');
   }
   const used = new Set(

@@ -19,6 +19,12 @@ export interface HealthCheckerDeps {
   tickMs: number;
   onEvents(events: readonly HealthEvent[]): void;
   onCheck(target: Target, ok: boolean, reason: string): void;
+  /**
+   * In a fleet: whether this replica may check the target now (a lease that one replica holds at a time, so a dead
+   * build gets one fleet's worth of checks, not one per replica; the others adopt the outcome). Never rejects.
+   * Default: always.
+   */
+  lease?(target: Target): Promise<boolean>;
 }
 
 /**
@@ -58,7 +64,7 @@ export class HealthChecker {
     for (const id of health.dueForCheck()) {
       const target = catalog.target(id);
       if (!target || this.#running.has(id)) continue;
-      checks.push(this.#check(target));
+      checks.push(this.#deps.lease ? this.#leased(target, this.#deps.lease) : this.#check(target));
     }
     return Promise.all(checks).then(() => undefined);
   }
@@ -69,6 +75,20 @@ export class HealthChecker {
       void this.tick().finally(() => this.#schedule());
     }, this.#deps.tickMs);
     this.#timer.unref?.();
+  }
+
+  /** Checks the target if this replica holds its lease; otherwise the holder's outcome will arrive by adopt(). */
+  async #leased(target: Target, lease: (target: Target) => Promise<boolean>): Promise<void> {
+    this.#running.add(target.id);
+    let granted: boolean;
+    try {
+      granted = await lease(target);
+    } catch {
+      granted = true;
+    } finally {
+      this.#running.delete(target.id);
+    }
+    if (granted && !this.#stopped) await this.#check(target);
   }
 
   async #check(target: Target): Promise<void> {

@@ -8,14 +8,18 @@ import type { WindowStats } from './outlier.js';
 import { OutlierDetector } from './outlier.js';
 import type { OutlierPolicy } from './policy.js';
 
-/** Something that changed in a target's health; listeners log it, count it, store it and show it. */
+/**
+ * Something that changed in a target's health; listeners log it, count it, store it and show it. `by` is set when
+ * the change comes from another replica's decision (adopt(), or the end of an ejection adopted from it): that replica
+ * audits and counts it, this one only applies and shows it.
+ */
 export type HealthEvent<Id extends string = TargetId> =
-  | { type: 'ejected'; targetId: Id; until: number; ejections: number; reason: string }
+  | { type: 'ejected'; targetId: Id; until: number; ejections: number; reason: string; by?: string }
   /** An outlier was detected but maxEjectionPercent stopped the ejection (Envoy `ejections_overflow`). */
-  | { type: 'ejection_overflow'; targetId: Id; reason: string }
+  | { type: 'ejection_overflow'; targetId: Id; reason: string; by?: string }
   /** The ejection ended; health checks begin (the target stays out of rotation). */
-  | { type: 'checking'; targetId: Id }
-  | { type: 'readmitted'; targetId: Id; reason: string };
+  | { type: 'checking'; targetId: Id; by?: string }
+  | { type: 'readmitted'; targetId: Id; reason: string; by?: string };
 
 export interface HealthTableOptions<Id extends string> {
   policy: OutlierPolicy;
@@ -25,6 +29,8 @@ export interface HealthTableOptions<Id extends string> {
   groups: Iterable<[group: string, targetIds: Id[]]>;
   /** How long a 429 without Retry-After/RetryInfo keeps a target cooling, in ms. Default 1000. */
   defaultCoolingMs?: number;
+  /** In a fleet, this replica's name: its own ejections carry it as `by`, so every replica shows who decided. */
+  replica?: string;
 }
 
 interface Entry<Id extends string> {
@@ -56,6 +62,7 @@ export class HealthTable<Id extends string = TargetId> {
   readonly #clock: Clock;
   readonly #random: Random;
   readonly #defaultCoolingMs: number;
+  readonly #replica: string | undefined;
   readonly #entries = new Map<Id, Entry<Id>>();
   readonly #noEvents = Object.freeze([]) as unknown as HealthEvent<Id>[];
   #pending: HealthEvent<Id>[] = [];
@@ -65,6 +72,7 @@ export class HealthTable<Id extends string = TargetId> {
     this.#clock = opts.clock;
     this.#random = opts.random;
     this.#defaultCoolingMs = opts.defaultCoolingMs ?? 1000;
+    this.#replica = opts.replica;
     this.regroup(opts.groups);
   }
 
@@ -146,6 +154,56 @@ export class HealthTable<Id extends string = TargetId> {
     return entry.health;
   }
 
+  /** The ejection machine's state of the target (pulls and cooling aside): what this replica shares with others. */
+  ejectionState(targetId: Id): EjectionState {
+    const entry = this.#entries.get(targetId);
+    if (entry === undefined) return INITIAL_HEALTH;
+    this.#advance(entry, this.#clock.now());
+    return entry.health;
+  }
+
+  /**
+   * Applies another replica's decision about the target, without evidence of this replica's own: an ejection (with
+   * its `until`, so the fleet's replicas end it together), a re-admission, or checks in progress. The outlier
+   * counters restart (they stay per replica, README "Fleet mode"), and maxEjectionPercent still holds here: an
+   * ejection that would take out more of an alias than it allows is not applied (an `ejection_overflow` event).
+   * Events carry `by`. Applying a decision already in force changes nothing.
+   */
+  adopt(targetId: Id, state: EjectionState, by: string): HealthEvent<Id>[] {
+    const entry = this.#entry(targetId);
+    const now = this.#clock.now();
+    this.#advance(entry, now);
+    const current = entry.health;
+    if (state.state === 'in_rotation') {
+      if (current.state === 'in_rotation') return this.#drain();
+      entry.health = { state: 'in_rotation', ejections: state.ejections, since: state.since ?? now };
+      entry.detector.reset();
+      this.#pending.push({ type: 'readmitted', targetId, reason: `re-admitted by ${by}`, by });
+      return this.#drain();
+    }
+    if (current.state === 'in_rotation' && this.#capReached(entry, now)) {
+      this.#pending.push({
+        type: 'ejection_overflow',
+        targetId,
+        reason: `${state.reason} (ejected by ${by})`,
+        by,
+      });
+      return this.#drain();
+    }
+    if (sameDecision(current, state)) return this.#drain();
+    const outSince = current.state === 'in_rotation' ? state.outSince : current.outSince;
+    entry.detector.reset();
+    if (state.state === 'ejected') {
+      entry.health = { ...state, outSince, by };
+      this.#pending.push({ ...ejectedEvent(targetId, entry.health), by });
+    } else {
+      entry.health = { ...state, outSince };
+      this.#pending.push({ type: 'checking', targetId, by });
+    }
+    this.#advance(entry, now);
+    return this.#drain();
+  }
+
   /** Applies the operator's pulls: exactly these targets are pulled from now on. */
   setPulls(pulls: ReadonlyMap<Id, PullMark>): void {
     for (const entry of this.#entries.values()) if (!pulls.has(entry.id)) entry.pull = undefined;
@@ -187,7 +245,8 @@ export class HealthTable<Id extends string = TargetId> {
     this.#advance(entry, now);
     const health = entry.health;
     if (health.state !== 'checking') return this.#drain();
-    const next = checkResult(health, ok, now, `health check failed: ${reason}`, this.#policy, this.#random);
+    const result = checkResult(health, ok, now, `health check failed: ${reason}`, this.#policy, this.#random);
+    const next = result.state === 'ejected' && this.#replica ? { ...result, by: this.#replica } : result;
     entry.health = next;
     if (next.state === 'ejected') {
       this.#pending.push(ejectedEvent(entry.id, next));
@@ -248,8 +307,10 @@ export class HealthTable<Id extends string = TargetId> {
     if (health.state !== 'ejected' || health.until > now) return;
     const next = ejectionEnded(health, this.#policy);
     entry.health = next;
+    // the end of another replica's ejection is that replica's to report
+    const from = health.by !== undefined && health.by !== this.#replica ? { by: health.by } : {};
     if (next.state === 'checking') {
-      this.#pending.push({ type: 'checking', targetId: entry.id });
+      this.#pending.push({ type: 'checking', targetId: entry.id, ...from });
       return;
     }
     entry.detector.reset();
@@ -258,6 +319,7 @@ export class HealthTable<Id extends string = TargetId> {
       type: 'readmitted',
       targetId: entry.id,
       reason: 'ejection ended (no health checks)',
+      ...from,
     });
   }
 
@@ -267,7 +329,8 @@ export class HealthTable<Id extends string = TargetId> {
       this.#pending.push({ type: 'ejection_overflow', targetId: entry.id, reason });
       return;
     }
-    const ejected = eject(entry.health, now, reason, this.#policy, this.#random);
+    const decided = eject(entry.health, now, reason, this.#policy, this.#random);
+    const ejected = this.#replica ? { ...decided, by: this.#replica } : decided;
     entry.health = ejected;
     this.#pending.push(ejectedEvent(entry.id, ejected));
   }
@@ -292,6 +355,15 @@ export class HealthTable<Id extends string = TargetId> {
     this.#pending = [];
     return events;
   }
+}
+
+/** Whether the target already is in the state a decision would put it in (a snapshot repeats what was heard). */
+function sameDecision(current: EjectionState, state: EjectionState): boolean {
+  if (current.state !== state.state) return false;
+  if (current.state === 'ejected' && state.state === 'ejected')
+    return current.since === state.since && current.until === state.until;
+  if (current.state === 'checking' && state.state === 'checking') return current.since === state.since;
+  return false;
 }
 
 function ejectedEvent<Id extends string>(targetId: Id, health: Ejected): HealthEvent<Id> {

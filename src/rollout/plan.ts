@@ -63,10 +63,7 @@ export type StepDecision =
 
 /** The steps that are judged against a baseline: every step below 100% (at 100% nothing else serves). */
 export function analysedSteps(steps: readonly number[]): number {
-  return Math.max(
-    1,
-    steps.filter((s) => s < 1).length,
-  );
+  return Math.max(1, steps.filter((s) => s < 1).length);
 }
 
 /**
@@ -111,7 +108,11 @@ function decideFull(rollout: Rollout, counts: StepCounts): StepDecision {
   const { requests, failures } = counts.candidate;
   const rate = requests === 0 ? 0 : failures / requests;
   const where = `step ${rollout.step + 1}/${rollout.steps.length} (100%)`;
-  if (rollout.maxFailureRate !== undefined && requests >= rollout.minRequests && rate > rollout.maxFailureRate) {
+  if (
+    rollout.maxFailureRate !== undefined &&
+    requests >= rollout.minRequests &&
+    rate > rollout.maxFailureRate
+  ) {
     return {
       kind: 'fail',
       why: `${where}: fail, above the maximum failure rate; candidate ${failures}/${requests} failed (${pct(rate)} > ${pct(rollout.maxFailureRate)})`,

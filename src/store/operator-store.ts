@@ -94,7 +94,10 @@ export type AuditAction =
   | 'retire'
   | 'unretire';
 
-/** One line of the audit log. Health events have actor `aliasgate` (HEALTH_ACTOR). */
+/**
+ * One line of the audit log. The gateway's own ejections and re-admissions have the deciding replica's name as actor
+ * (server.instanceName, or hostname:pid); what a store does by itself (writing state back) has HEALTH_ACTOR.
+ */
 export interface AuditEntry {
   /** Increases with every entry; a later entry has a larger id. */
   id: number;
@@ -112,7 +115,7 @@ export interface AuditEntry {
 /** An entry to append; `at` defaults to now. */
 export type AuditInput = Omit<AuditEntry, 'id' | 'at'> & { at?: number };
 
-/** The actor recorded for events the gateway itself decided (ejections, re-admissions). */
+/** The actor recorded for what the gateway does by itself outside any replica's health decisions. */
 export const HEALTH_ACTOR = 'aliasgate';
 
 /** An operator's pull or restore of one target (alias/upstream/model). */

@@ -6,7 +6,8 @@ import type { Metrics } from './metrics.js';
 /**
  * What each timeline entry becomes outside the dashboard: one log line (warn for trouble), the ejection counters,
  * and — for the gateway's own ejections and re-admissions — a line in the durable audit log (operators' pulls are
- * audited by the store as they are made).
+ * audited by the store as they are made). A decision adopted from another replica is only logged (info): the
+ * replica that made it counts and audits it, so a fleet's audit log and summed counters hold each decision once.
  */
 export function reportTimeline(
   entry: TimelineEntry,
@@ -14,6 +15,14 @@ export function reportTimeline(
 ): void {
   const { log, metrics, operator } = out;
   const where = { alias: entry.alias, upstream: entry.upstream, model: entry.model };
+  if (entry.adopted) {
+    const until = entry.until === undefined ? {} : { until: new Date(entry.until).toISOString() };
+    log.info(
+      { event: `${entry.kind}_adopted`, ...where, by: entry.actor, ...until, reason: entry.reason },
+      `${entry.kind} by ${entry.actor}, applied here`,
+    );
+    return;
+  }
   switch (entry.kind) {
     case 'ejected':
       metrics.count(metrics.ejectionsDetected, entry.alias ?? '', entry.model ?? '');

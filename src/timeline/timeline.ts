@@ -30,6 +30,8 @@ export interface TimelineEntry {
   until?: number;
   /** For `health_check`: whether it passed. */
   ok?: boolean;
+  /** Another replica decided it (`actor`) and this one applied it: that replica audits and counts it. */
+  adopted?: boolean;
 }
 
 export type TimelineInput = Omit<TimelineEntry, 'id' | 'at'> & { at?: number };

@@ -11,6 +11,7 @@ export interface Running {
   /** The first match of the `ready` pattern in stdout. */
   ready: RegExpExecArray;
   stdout(): string;
+  stderr(): string;
   /** Sends SIGTERM and waits for the process to end. */
   stop(): Promise<Finished>;
 }
@@ -75,6 +76,7 @@ export async function start(
   return {
     ready: match,
     stdout: out.stdout,
+    stderr: out.stderr,
     stop: async () => {
       child.kill('SIGTERM');
       const [code] = await closed;

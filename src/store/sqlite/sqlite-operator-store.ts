@@ -6,13 +6,14 @@ import { systemClock } from '../../clock.js';
 import { ConfigError } from '../../errors.js';
 import type { Drain, Retirement } from '../../rollout/drain.js';
 import { isActive, type Rollout } from '../../rollout/plan.js';
+import { auditLimit, checkedPull, MAX_REASON_CHARS } from '../operator-input.js';
 import {
   type AuditEntry,
   type AuditInput,
   type AuditNote,
-  EMPTY_STATE,
   type AuditQuery,
   describeStage,
+  EMPTY_STATE,
   type Incident,
   type IncidentQuery,
   type OperatorState,
@@ -27,11 +28,6 @@ import {
 import { WriteQueue } from '../write-queue.js';
 import { migrate } from './migrations.js';
 import { nativeDriverError } from './native-driver-error.js';
-
-/** Reasons are upstream error messages at worst; cap them so one odd body cannot bloat the log. */
-const MAX_REASON_CHARS = 4096;
-const DEFAULT_AUDIT_LIMIT = 100;
-const MAX_AUDIT_LIMIT = 10_000;
 
 interface AuditRow {
   id: number;
@@ -160,7 +156,7 @@ export class SqliteOperatorStore implements OperatorStore {
   }
 
   async pull(request: PullRequest): Promise<{ changed: boolean }> {
-    const row = { ...checked(request), at: this.#clock.now() };
+    const row = { ...checkedPull(request), at: this.#clock.now() };
     return this.#act(() => {
       const changed =
         this.#db
@@ -175,7 +171,7 @@ export class SqliteOperatorStore implements OperatorStore {
   }
 
   async restore(request: PullRequest): Promise<{ changed: boolean }> {
-    const row = { ...checked(request), at: this.#clock.now() };
+    const row = { ...checkedPull(request), at: this.#clock.now() };
     return this.#act(() => {
       const changed =
         this.#db
@@ -255,7 +251,9 @@ export class SqliteOperatorStore implements OperatorStore {
       body: JSON.stringify(rollout),
     };
     return this.#act(() => {
-      const stored = this.#db.prepare<[string], { rev: number }>('SELECT rev FROM rollouts WHERE id = ?').get(row.id);
+      const stored = this.#db
+        .prepare<[string], { rev: number }>('SELECT rev FROM rollouts WHERE id = ?')
+        .get(row.id);
       if (stored === undefined) {
         if (row.rev !== 1) return false;
         const busy = this.#db.prepare('SELECT 1 FROM rollouts WHERE alias = ? AND active = 1').get(row.alias);
@@ -267,7 +265,9 @@ export class SqliteOperatorStore implements OperatorStore {
           .run(row);
       } else {
         if (stored.rev !== row.rev - 1) return false;
-        this.#db.prepare('UPDATE rollouts SET active = @active, rev = @rev, body = @body WHERE id = @id').run(row);
+        this.#db
+          .prepare('UPDATE rollouts SET active = @active, rev = @rev, body = @body WHERE id = @id')
+          .run(row);
       }
       if (note) this.#noteAudit(note, rollout.alias, rollout.model);
       return true;
@@ -284,10 +284,13 @@ export class SqliteOperatorStore implements OperatorStore {
       body: JSON.stringify(drain),
     };
     return this.#act(() => {
-      const stored = this.#db.prepare<[string], { rev: number }>('SELECT rev FROM drains WHERE id = ?').get(row.id);
+      const stored = this.#db
+        .prepare<[string], { rev: number }>('SELECT rev FROM drains WHERE id = ?')
+        .get(row.id);
       if (stored === undefined) {
         if (row.rev !== 1) return false;
-        if (this.#db.prepare('SELECT 1 FROM drains WHERE target = ? AND active = 1').get(row.target)) return false;
+        if (this.#db.prepare('SELECT 1 FROM drains WHERE target = ? AND active = 1').get(row.target))
+          return false;
         this.#db
           .prepare(
             'INSERT INTO drains (id, target, active, started_at, rev, body) VALUES (@id, @target, @active, @startedAt, @rev, @body)',
@@ -295,7 +298,9 @@ export class SqliteOperatorStore implements OperatorStore {
           .run(row);
       } else {
         if (stored.rev !== row.rev - 1) return false;
-        this.#db.prepare('UPDATE drains SET active = @active, rev = @rev, body = @body WHERE id = @id').run(row);
+        this.#db
+          .prepare('UPDATE drains SET active = @active, rev = @rev, body = @body WHERE id = @id')
+          .run(row);
       }
       if (note) this.#noteAudit(note, drain.alias, drain.model);
       return true;
@@ -303,7 +308,7 @@ export class SqliteOperatorStore implements OperatorStore {
   }
 
   async rollouts(query: { alias?: string; limit?: number } = {}): Promise<Rollout[]> {
-    const limit = Math.min(Math.max(Math.trunc(query.limit ?? DEFAULT_AUDIT_LIMIT), 0), MAX_AUDIT_LIMIT);
+    const limit = auditLimit(query);
     return this.#read(() =>
       this.#db
         .prepare<{ alias: string | null; limit: number }, { body: string }>(
@@ -329,8 +334,9 @@ export class SqliteOperatorStore implements OperatorStore {
               'INSERT INTO retired (upstream, model, by, at, reason) VALUES (@upstream, @model, @by, @at, @reason) ON CONFLICT DO NOTHING',
             )
             .run(row).changes > 0
-        : this.#db.prepare('DELETE FROM retired WHERE upstream = ? AND model = ?').run(row.upstream, row.model)
-            .changes > 0;
+        : this.#db
+            .prepare('DELETE FROM retired WHERE upstream = ? AND model = ?')
+            .run(row.upstream, row.model).changes > 0;
       if (changed) {
         this.#insertAudit({
           at: row.at,
@@ -384,7 +390,7 @@ export class SqliteOperatorStore implements OperatorStore {
 
   async incidents(query: IncidentQuery = {}): Promise<Incident[]> {
     this.#queue.retryNow(); // read this process's own queued writes, when the file takes them now
-    const limit = Math.min(Math.max(Math.trunc(query.limit ?? DEFAULT_AUDIT_LIMIT), 0), MAX_AUDIT_LIMIT);
+    const limit = auditLimit(query);
     try {
       const rows = this.#db
         .prepare<{ alias: string | null; limit: number }, { body: string }>(
@@ -406,7 +412,7 @@ export class SqliteOperatorStore implements OperatorStore {
 
   async audit(query: AuditQuery = {}): Promise<AuditEntry[]> {
     this.#queue.retryNow(); // read this process's own queued writes, when the file takes them now
-    const limit = Math.min(Math.max(Math.trunc(query.limit ?? DEFAULT_AUDIT_LIMIT), 0), MAX_AUDIT_LIMIT);
+    const limit = auditLimit(query);
     try {
       const rows = this.#db
         .prepare<{ alias: string | null; actions: string | null; limit: number }, AuditRow>(
@@ -637,13 +643,24 @@ export class SqliteOperatorStore implements OperatorStore {
         }
         for (const r of rollouts) {
           this.#db
-            .prepare('INSERT OR IGNORE INTO rollouts (id, alias, active, started_at, rev, body) VALUES (?, ?, ?, ?, ?, ?)')
+            .prepare(
+              'INSERT OR IGNORE INTO rollouts (id, alias, active, started_at, rev, body) VALUES (?, ?, ?, ?, ?, ?)',
+            )
             .run(r.id, r.alias, isActive(r) ? 1 : 0, r.startedAt, r.rev, JSON.stringify(r));
         }
         for (const d of drains) {
           this.#db
-            .prepare('INSERT OR IGNORE INTO drains (id, target, active, started_at, rev, body) VALUES (?, ?, ?, ?, ?, ?)')
-            .run(d.id, `${d.alias}/${d.upstream}/${d.model}`, d.state === 'draining' ? 1 : 0, d.startedAt, d.rev, JSON.stringify(d));
+            .prepare(
+              'INSERT OR IGNORE INTO drains (id, target, active, started_at, rev, body) VALUES (?, ?, ?, ?, ?, ?)',
+            )
+            .run(
+              d.id,
+              `${d.alias}/${d.upstream}/${d.model}`,
+              d.state === 'draining' ? 1 : 0,
+              d.startedAt,
+              d.rev,
+              JSON.stringify(d),
+            );
         }
         for (const r of retired) {
           this.#db
@@ -766,21 +783,6 @@ function samePulls(a: readonly Pull[], b: readonly Pull[]): boolean {
       p.model === b[i]!.model &&
       p.by === b[i]!.by,
   );
-}
-
-function checked(request: PullRequest): PullRequest {
-  for (const field of ['alias', 'upstream', 'model', 'by'] as const) {
-    if (typeof request[field] !== 'string' || request[field] === '') {
-      throw new TypeError(`${field} must be a non-empty string`);
-    }
-  }
-  return {
-    alias: request.alias,
-    upstream: request.upstream,
-    model: request.model,
-    by: request.by,
-    reason: (request.reason ?? '').slice(0, MAX_REASON_CHARS),
-  };
 }
 
 /** Stages, rollouts, drains and retirements compared whole: they are small, and change only by an operator. */
