@@ -350,6 +350,13 @@ describe.each(SUBJECTS)('admin API contract ($name)', (subject) => {
       status: 'UNAVAILABLE',
       message: expect.stringContaining('SQLITE_READONLY'),
     });
+    // the page's red warning comes from status; what the outage put on the timeline is a documented entry too
+    const events = await firstEvents(url);
+    expect(Status.parse(events.at(-1)?.data).store.operator).toMatchObject({
+      ok: false,
+      detail: expect.stringContaining('SQLITE_READONLY'),
+    });
+    for (const e of events.filter((e) => e.event === 'timeline')) TimelineEntry.parse(e.data);
   });
 
   it('without a session: the API answers 401 and /dashboard the locked page, both under the CSP', async () => {
