@@ -100,6 +100,7 @@ export function stageWords(/** @type {Alias} */ alias, /** @type {number} */ now
 /** @type {Record<TimelineEntry['kind'], (e: TimelineEntry, now: number) => string>} */
 const KIND = {
   ejected: (e, now) => (e.until ? `ejected until ${clockTime(e.until, now)}` : 'ejected'),
+  ejection_overflow: () => 'ejection not enforced',
   readmitted: () => 're-admitted',
   checking: () => 'health checking',
   health_check: (e) => (e.ok ? 'health check passed' : 'health check failed'),
@@ -107,12 +108,14 @@ const KIND = {
   restore: () => 'restored',
   stage: () => 'stage changed',
   reload: () => 'configuration reloaded',
+  store: () => 'operator store',
   rollout: () => 'rollout',
 };
 
 /** @type {Record<TimelineEntry['kind'], Tone>} */
 const KIND_TONE = {
   ejected: 'bad',
+  ejection_overflow: 'warn',
   readmitted: 'ok',
   checking: 'warn',
   health_check: 'warn',
@@ -120,6 +123,7 @@ const KIND_TONE = {
   restore: 'info',
   stage: 'info',
   reload: 'none',
+  store: 'warn',
   rollout: 'none',
 };
 

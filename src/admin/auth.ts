@@ -18,9 +18,8 @@ const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 /**
  * Checks a request to the admin listener. The token comes as `Authorization: Bearer …` (scheme in any case) or, from
  * the dashboard, as a session cookie bought with it (session.ts); a state-changing request admitted by the cookie —
- * or by loopback alone in demo mode — must also carry the dashboard's CSRF header and come from this listener's own
- * origin (in demo mode the origin alone: the CLI on this host sends no header, a browser elsewhere always sends its
- * Origin). The TCP peer and forwarding headers (X-Forwarded-For, Forwarded) are never trusted: behind a proxy on the
+ * or, from a browser, by loopback alone in demo mode — must also carry the dashboard's CSRF header and come from this
+ * listener's own origin (the CLI on this host, in demo mode, sends neither header nor Origin and needs neither). The TCP peer and forwarding headers (X-Forwarded-For, Forwarded) are never trusted: behind a proxy on the
  * same host every request comes from loopback (docs: SECURITY.md).
  */
 export function authorizeAdmin(access: AdminAccess, req: IncomingMessage, now: number): void {
@@ -30,8 +29,9 @@ export function authorizeAdmin(access: AdminAccess, req: IncomingMessage, now: n
     if (!isLoopback(req.socket.remoteAddress) || !LOOPBACK_HOSTS.has(hostName(req))) {
       throw new GatewayError('ADMIN_FORBIDDEN', 'The demo admin API answers on loopback only.');
     }
-    // the CLI and scripts on this host send no Origin; a browser always does on a cross-site POST
-    if (changes(req)) checkSameOrigin(req, false);
+    // the CLI and scripts on this host send neither Origin nor Sec-Fetch-Site; a browser sends them with every
+    // POST, and then the page's own header is asked for as it is with a cookie
+    if (changes(req)) checkSameOrigin(req, fromBrowser(req));
     return;
   }
   const bearer = bearerToken(req.headers.authorization);
@@ -57,6 +57,10 @@ export function isAdminToken(access: AdminAccess, token: string): boolean {
 
 function changes(req: IncomingMessage): boolean {
   return req.method !== 'GET' && req.method !== 'HEAD';
+}
+
+function fromBrowser(req: IncomingMessage): boolean {
+  return req.headers.origin !== undefined || req.headers['sec-fetch-site'] !== undefined;
 }
 
 function unauthorized(): GatewayError {

@@ -14,18 +14,23 @@ const HEARTBEAT_MS = 15_000;
 /**
  * `GET /admin/events`: the dashboard's live feed (docs/admin-api.md). On connect, the timeline entries the client
  * has not seen (all of the last 100, or those after its Last-Event-ID), then the status; then every timeline entry
- * as it happens (each with its id, so a reconnect resumes where it left off) and a status snapshot every 2 s.
+ * as it happens (each with its id, so a reconnect resumes where it left off), followed by the status it changed, and
+ * a status snapshot every 2 s.
  */
 export class AdminEvents {
   readonly #clients = new Set<ServerResponse>();
   readonly #stop: () => void;
+  #statusDue = false;
 
   constructor(
     private readonly timeline: Timeline,
     private readonly status: () => unknown,
     clock: Clock,
   ) {
-    const unsubscribe = timeline.subscribe((entry) => this.#broadcast(timelineFrame(entry)));
+    const unsubscribe = timeline.subscribe((entry) => {
+      this.#broadcast(timelineFrame(entry));
+      this.#statusSoon();
+    });
     const stopStatus = every(clock, STATUS_EVERY_MS, () => {
       if (this.#clients.size > 0) this.#broadcast(frame('status', this.status()));
     });
@@ -56,6 +61,19 @@ export class AdminEvents {
     this.#stop();
     for (const res of this.#clients) res.end();
     this.#clients.clear();
+  }
+
+  /**
+   * Every timeline entry is a change the status shows (an ejection, a pull, a stage): one status follows once the
+   * current turn is over, however many entries it made, so the page need not wait for the next 2-second snapshot.
+   */
+  #statusSoon(): void {
+    if (this.#statusDue || this.#clients.size === 0) return;
+    this.#statusDue = true;
+    setImmediate(() => {
+      this.#statusDue = false;
+      if (this.#clients.size > 0) this.#broadcast(frame('status', this.status()));
+    });
   }
 
   #broadcast(text: string): void {

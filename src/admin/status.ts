@@ -1,6 +1,6 @@
 import type { AliasEntry } from '../catalog/alias.js';
 import type { Catalog } from '../catalog/catalog.js';
-import { aliasHealth } from '../health/alias-status.js';
+import { aliasHealth, type TargetStatus } from '../health/alias-status.js';
 import type { HealthTable } from '../health/health-table.js';
 import type { StoreStatus } from '../store/operator-store.js';
 import type { Traffic } from '../telemetry/traffic.js';
@@ -51,11 +51,27 @@ function aliasStatus(alias: AliasEntry, sources: StatusSources, now: number): un
     targetsInRotation: health.targetsInRotation,
     traffic: sources.traffic.aliases.windows(alias.name, now),
     targets: health.targets.map((t, i) => ({
-      ...t,
-      ...(t.state === 'ejected' || t.state === 'checking' ? { since: t.outSince } : {}),
+      ...shownState(t),
       share: sent === 0 ? 0 : windows[i]!.m1.requests / sent,
       ...windows[i],
       sparkline: sources.traffic.targets.sparkline(t.id, now),
     })),
   };
+}
+
+/**
+ * A target's state in the page's terms: `since` is when it left rotation (the first of a run of ejections), and a
+ * target in rotation carries neither `since` nor `ejections` — there they mean when it came back and how long its
+ * next ejection would last, which the page would read as an ejection. (Undefined fields are left out of the JSON.)
+ */
+function shownState(t: TargetStatus): TargetStatus | Record<string, unknown> {
+  switch (t.state) {
+    case 'in_rotation':
+      return { ...t, since: undefined, ejections: undefined };
+    case 'ejected':
+    case 'checking':
+      return { ...t, since: t.outSince };
+    default:
+      return t;
+  }
 }

@@ -106,10 +106,22 @@ function impact(incident: Incident): string[] {
 }
 
 function reproduction(incident: Incident, ctx: IncidentContext): string[] {
-  const base = redactKeyParams(ctx.baseUrl).replace(/\/+$/, '');
-  const url = `${base}/${ctx.apiVersion}/models/${incident.model}:generateContent`;
+  const url = `${upstreamBase(ctx.baseUrl)}/${ctx.apiVersion}/models/${incident.model}:generateContent`;
   const loop = curlLoop({ url, body: ctx.body, calls: 30 });
   return [`Plain curl against the REST endpoint, no SDK involved:`, `\`\`\`sh\n${loop}\n\`\`\``];
+}
+
+/**
+ * Where the gateway sends the target's calls: the base URL's origin and path, never its query (upstream/pools.ts) —
+ * so the reproduction calls the same URL, and a `?key=` left in the config never reaches the report.
+ */
+function upstreamBase(baseUrl: string): string {
+  try {
+    const url = new URL(baseUrl);
+    return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+  } catch {
+    return redactKeyParams(baseUrl).replace(/\/+$/, '');
+  }
 }
 
 function observed(incident: Incident, ctx: IncidentContext): string[] {

@@ -1,11 +1,19 @@
 // biome-ignore-all lint/performance/useDomNodeTextContent: these are playwright's Locator.innerText(), not the DOM property; the rendered text is what an operator reads
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
+import {
+  type Browser,
+  browserTestsRun,
+  card,
+  live,
+  openBrowser,
+  tabTo,
+  targetRow,
+} from '../support/browser.js';
 import {
   DASH_INCIDENT,
   type FakeAdmin,
@@ -18,32 +26,13 @@ import {
  * what the person on call sees during the incident, and what happens when they act, by keyboard.
  */
 
-/** Debian's chromium; ALIASGATE_CHROMIUM names another build (or a missing one, to see the skip). */
-const CHROMIUM = process.env.ALIASGATE_CHROMIUM ?? '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SCREENSHOT = join(ROOT, 'test-results', 'dashboard.png');
 /** A fixed gateway time (UTC, as the browser's zone is), so the times on the page are known. */
 const START = Date.parse('2026-11-24T14:05:00Z');
 const TOKEN = 'correct-horse-battery-staple';
 
-const present = existsSync(CHROMIUM);
-if (!present && !process.env.CI) {
-  const bar = '!'.repeat(78);
-  console.warn(
-    `\n${bar}\n!!! SKIPPED test/browser/dashboard.test.ts: ${CHROMIUM} is missing.\n` +
-      `!!! The dashboard is NOT tested. Install it (apt-get install chromium) or set CI to make this fail.\n${bar}\n`,
-  );
-}
+const runs = browserTestsRun('test/browser/dashboard.test.ts');
 
 interface Session {
   fake: FakeAdmin;
@@ -54,73 +43,23 @@ interface Session {
   problems: string[];
 }
 
-let open: Session | undefined;
-let profile: string | undefined;
+let open: { fake: FakeAdmin; browser: Browser } | undefined;
 
 afterEach(async () => {
-  await open?.context.close();
+  await open?.browser.close();
   await open?.fake.close();
-  if (profile) rmSync(profile, { recursive: true, force: true });
   open = undefined;
-  profile = undefined;
 });
 
 async function start(options: FakeAdminOptions = {}): Promise<Session> {
-  if (!present) throw new Error(`CI is set and ${CHROMIUM} is missing: the dashboard cannot be tested`);
   const clock = new ManualClock(START);
   const fake = await startFakeAdmin({ clock, ...options });
-  profile = mkdtempSync(join(tmpdir(), 'aliasgate-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ARGS,
-    viewport: { width: 1366, height: 768 },
-    timezoneId: 'UTC',
-    locale: 'en-GB',
-  });
-  const page = context.pages()[0] ?? (await context.newPage());
-  page.setDefaultTimeout(10_000);
-  const problems: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('requestfailed', (r) => {
-    const error = r.failure()?.errorText;
-    // leaving a page ends its event stream that way: not a fault
-    if (error === 'net::ERR_ABORTED' && r.url().endsWith('/admin/events')) return;
-    problems.push(`failed: ${r.method()} ${r.url()} ${error}`);
-  });
-  page.on('response', (r) => {
-    if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.request().method()} ${r.url()}`);
-  });
-  open = { fake, clock, context, page, problems };
-  return open;
+  const browser = await openBrowser();
+  open = { fake, browser };
+  return { fake, clock, context: browser.context, page: browser.page, problems: browser.problems };
 }
 
-async function live(page: Page): Promise<void> {
-  await page.locator('#link[data-link="live"]').waitFor();
-  await page.locator('article.alias').first().waitFor();
-}
-
-function card(page: Page, alias: string) {
-  return page.locator(`article[data-key="alias-${alias}"]`);
-}
-
-function targetRow(page: Page, alias: string, model: string) {
-  return card(page, alias).locator(`tbody[data-target="sim/${model}"]`);
-}
-
-/** Presses Tab (or `key`) until the focused element has this accessible label; fails after `limit` presses. */
-async function tabTo(page: Page, label: string, key = 'Tab', limit = 120): Promise<void> {
-  for (let i = 0; i < limit; i++) {
-    await page.keyboard.press(key);
-    if ((await page.locator(':focus').getAttribute('aria-label')) === label) return;
-  }
-  throw new Error(`Tab never reached "${label}"`);
-}
-
-describe.skipIf(!present && !process.env.CI)('dashboard', () => {
+describe.skipIf(!runs)('dashboard', () => {
   it('shows the dead build ejected with the 404 that caused it, its sibling serving, and the story', async () => {
     const { page, fake, problems } = await start();
     await page.goto(`${fake.url}/dashboard`);

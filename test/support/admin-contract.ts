@@ -82,6 +82,7 @@ export type Status = z.infer<typeof Status>;
 
 export const TIMELINE_KINDS = [
   'ejected',
+  'ejection_overflow',
   'readmitted',
   'checking',
   'health_check',
@@ -89,6 +90,7 @@ export const TIMELINE_KINDS = [
   'restore',
   'stage',
   'reload',
+  'store',
   'rollout',
 ] as const;
 

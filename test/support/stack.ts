@@ -6,6 +6,7 @@ import { createGateway, type Gateway } from '../../src/gateway.js';
 import { aliasHealth } from '../../src/health/alias-status.js';
 import { seededRandom } from '../../src/random.js';
 import { type SimulatorOptions, startSimulator } from '../../src/sim/server.js';
+import type { OperatorStore } from '../../src/store/operator-store.js';
 import { createLogger } from '../../src/telemetry/log.js';
 
 export type Sim = Awaited<ReturnType<typeof startSimulator>>;
@@ -76,6 +77,8 @@ export async function startStack(
     healthTickMs?: number;
     /** The admin listener answers without a token (as in demo mode). Default true. */
     openAdmin?: boolean;
+    /** Operator state the test holds (to break it, or read it); by default the config's SQLite file. */
+    operator?: OperatorStore;
   } = {},
 ): Promise<Stack> {
   const sim = await startSimulator({
@@ -89,6 +92,7 @@ export async function startStack(
     ...(opts.clock ? { clock: opts.clock } : {}),
     ...(opts.healthTickMs ? { healthTickMs: opts.healthTickMs } : {}),
     openAdmin: opts.openAdmin ?? true,
+    ...(opts.operator ? { operator: opts.operator } : {}),
   });
   const { url, adminUrl } = await gateway.listen(0, '127.0.0.1', { port: 0 });
   // the Model resources read at start are the gateway's, not the test's: counts start after them
