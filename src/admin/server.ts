@@ -44,11 +44,17 @@ export interface AdminDeps extends StatusSources {
   reload?: () => Promise<ReloadResult>;
 }
 
+/** Every operator change says why: the audit log is read in the post-mortem. */
+const reason = z
+  .string({ error: 'reason is required: say why (it is kept in the audit log)' })
+  .max(2000)
+  .refine((r) => r.trim() !== '', { message: 'reason is required: say why (it is kept in the audit log)' });
+
 const Action = z.strictObject({
   alias: z.string().min(1),
   model: z.string().min(1),
   upstream: z.string().min(1).optional(),
-  reason: z.string().max(2000).default(''),
+  reason,
   by: z.string().min(1).max(200).optional(),
 });
 
@@ -59,7 +65,7 @@ const StageChange = z
     replacement: modelId().optional(),
     shutdown: calendarDate().optional(),
     reset: z.boolean().optional(),
-    reason: z.string().max(2000).default(''),
+    reason,
     by: z.string().min(1).max(200).optional(),
   })
   .refine((s) => s.reset === true || s.stage !== undefined, { message: 'give a stage, or reset: true' })

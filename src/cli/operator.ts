@@ -55,7 +55,7 @@ export function operatorCommands(ctx: CommandContext): Command[] {
       .argument('<alias>', 'the alias')
       .argument('<model>', 'the target model (backing build) of that alias')
       .option('--upstream <name>', 'only the target on this upstream (default: the model on every upstream)')
-      .option('--reason <text>', 'why (kept in the audit log)', '')
+      .requiredOption('--reason <text>', 'why (kept in the audit log; required)')
       .option('--by <name>', 'who (kept in the audit log)', safeUser())
       .option(
         '--state <file>',
@@ -133,7 +133,7 @@ export function operatorCommands(ctx: CommandContext): Command[] {
     .option('--replacement <alias>', 'what clients should use instead (required for deprecated)')
     .option('--shutdown <date>', 'the date it stops answering, YYYY-MM-DD')
     .option('--reset', "drop the operator's stage: the config file's applies again")
-    .option('--reason <text>', 'why (kept in the audit log)', '')
+    .requiredOption('--reason <text>', 'why (kept in the audit log; required)')
     .option('--by <name>', 'who (kept in the audit log)', safeUser())
     .action(
       async (

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -92,7 +92,7 @@ describe('aliasgate pull / restore', () => {
 
   it('pulling the dead build fixes the alias with no change of model', async () => {
     const url = await start();
-    expect((await runCli(admin('pull', 'gemini-3.5-flash', DEAD))).status).toBe(0);
+    expect((await runCli(admin('pull', 'gemini-3.5-flash', DEAD, '--reason', 'dead build'))).status).toBe(0);
     sim.resetStats();
     const result = await load(url, PATH, { total: 300, concurrency: 8, keepBodies: true });
     expect(result.failures).toEqual([]);
@@ -102,9 +102,37 @@ describe('aliasgate pull / restore', () => {
 
   it('an unknown alias or target is refused with a message naming what exists', async () => {
     await start();
-    const run = await runCli(admin('pull', 'gemini-3.5-flash', 'no-such-build'));
+    const run = await runCli(admin('pull', 'gemini-3.5-flash', 'no-such-build', '--reason', 'x'));
     expect(run.status).toBe(1);
     expect(run.stderr).toContain('gemini-3.5-flash-001');
+  });
+
+  it('a change without a reason is refused, by the CLI and by the API, and nothing changes', async () => {
+    await start();
+    const run = await runCli(admin('pull', 'gemini-3.5-flash', HEALTHY));
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain("required option '--reason <text>'");
+    const token = readFileSync(join(dir, 'admin-token'), 'utf8').trim();
+    for (const reason of [undefined, '', '   ']) {
+      const res = await fetch(`${adminUrl}/admin/pull`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          alias: 'gemini-3.5-flash',
+          model: HEALTHY,
+          ...(reason === undefined ? {} : { reason }),
+        }),
+      });
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { error: { message: string } }).error.message).toContain(
+        'reason is required',
+      );
+    }
+    const status = JSON.parse((await runCli(admin('status', '--json'))).stdout) as {
+      aliases: { name: string; targets: { model: string; state: string }[] }[];
+    };
+    const flash = status.aliases.find((a) => a.name === 'gemini-3.5-flash')!;
+    expect(flash.targets.find((t) => t.model === HEALTHY)?.state).toBe('in_rotation');
   });
 
   it('with an admin token configured, the admin API refuses calls without it', async () => {

@@ -185,7 +185,7 @@ describe('aliasgate stage', () => {
   ])('refuses %j with a clear error and changes nothing', async (args, message) => {
     writeConfig();
     await start();
-    const run = await cli('stage', ...args);
+    const run = await cli('stage', ...args, '--reason', 'test');
     expect(run.status).not.toBe(0);
     expect(run.stderr).toMatch(message);
     const raw = (await (await fetch(`${url}/v1beta/models/team-default`)).json()) as { stage: string };

@@ -43,7 +43,17 @@ describe('aliasgate serve --workers 2 (the built program, as a user runs it)', (
       await res.text();
     }
     expect(
-      (await runCli(['pull', 'gemini-3.5-flash', 'gemini-3.5-flash-001', '--url', adminUrl])).status,
+      (
+        await runCli([
+          'pull',
+          'gemini-3.5-flash',
+          'gemini-3.5-flash-001',
+          '--reason',
+          'test',
+          '--url',
+          adminUrl,
+        ])
+      ).status,
     ).toBe(0);
     await new Promise((r) => setTimeout(r, 1200)); // the other worker reloads the state file every second
     // every worker routes around the pulled build: new connections spread over both

@@ -146,7 +146,12 @@ export const StageChange = z.object({
 });
 export type StageChange = z.infer<typeof StageChange>;
 
-export const StageChangeResult = z.object({ alias: z.string(), stage: z.enum(STAGES), changed: z.boolean() });
+/** `stage` is null after a reset: the config's stage applies again. */
+export const StageChangeResult = z.object({
+  alias: z.string(),
+  stage: z.enum(STAGES).nullable(),
+  changed: z.boolean(),
+});
 
 export const ErrorEnvelope = z.object({
   error: z.object({ code: z.number().int(), message: z.string().min(1), status: z.string().min(1) }),
