@@ -124,8 +124,8 @@ describe('aliasgate pull / restore', () => {
         }),
       });
       expect(res.status).toBe(400);
-      expect(((await res.json()) as { error: { message: string } }).error.message).toContain(
-        'reason is required',
+      expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(
+        /reason(:| is) required/,
       );
     }
     const status = JSON.parse((await runCli(admin('status', '--json'))).stdout) as {
