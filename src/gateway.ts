@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
 import type { AdminAccess } from './admin/auth.js';
 import { AdminEvents } from './admin/events.js';
 import { createAdminHandler, type ReloadResult } from './admin/server.js';
@@ -16,7 +17,7 @@ import { type Clock, every, systemClock, type Timer } from './clock.js';
 import { loadConfig } from './config/load.js';
 import { needsRestart } from './config/reload.js';
 import type { Config } from './config/schema.js';
-import { hashSecret } from './config/secret.js';
+import { hashSecret, sessionKeyOf } from './config/secret.js';
 import { configWarnings } from './config/warnings.js';
 import { Fleet } from './fleet/fleet.js';
 import { HealthChecker } from './health/checker.js';
@@ -215,9 +216,21 @@ export function createGateway(config: Config, deps: GatewayDeps = {}): Gateway {
   const generatedAdminToken =
     config.auth.adminTokenSha256 === undefined && !deps.openAdmin ? ensureAdminToken(tokenFile) : undefined;
   let forgetAdminUrl: (() => void) | undefined;
+  const tokenSha256 =
+    config.auth.adminTokenSha256 ?? (generatedAdminToken ? hashSecret(generatedAdminToken) : undefined);
   const access: AdminAccess = {
-    tokenSha256:
-      config.auth.adminTokenSha256 ?? (generatedAdminToken ? hashSecret(generatedAdminToken) : undefined),
+    tokenSha256,
+    // from the token when this process has it; with only a digest configured, a random key kept beside the token
+    // file (sessions then hold per host)
+    ...(tokenSha256 === undefined
+      ? {}
+      : {
+          sessionKey:
+            config.auth.adminSessionKey ??
+            (generatedAdminToken
+              ? sessionKeyOf(generatedAdminToken)
+              : ensureAdminToken(join(dirname(tokenFile), 'session-key'))),
+        }),
   };
   const streams: OpenStreams = new Map();
   const api = createApiHandler({

@@ -8,6 +8,8 @@ import { validSession } from './session.js';
 export interface AdminAccess {
   /** SHA-256 of the admin token; absent only in demo mode. */
   tokenSha256: string | undefined;
+  /** What the dashboard's session cookies are signed with (session.ts); absent only in demo mode. */
+  sessionKey?: string;
 }
 
 export const ADMIN_COOKIE = 'aliasgate_admin';
@@ -47,7 +49,9 @@ export function authorizeAdmin(access: AdminAccess, req: IncomingMessage, now: n
 export function hasSession(access: AdminAccess, req: IncomingMessage, now: number): boolean {
   if (access.tokenSha256 === undefined) return true;
   const cookie = cookieValue(req.headers.cookie, ADMIN_COOKIE);
-  return cookie !== undefined && validSession(access.tokenSha256, cookie, now);
+  return (
+    cookie !== undefined && access.sessionKey !== undefined && validSession(access.sessionKey, cookie, now)
+  );
 }
 
 /** True when `token` is the admin token (the dashboard's login form). */

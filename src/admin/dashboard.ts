@@ -68,11 +68,11 @@ export async function serveDashboard(
 }
 
 function signIn(access: AdminAccess, res: ServerResponse, token: string, now: number): true {
-  if (access.tokenSha256 === undefined) return redirect(res, '/dashboard');
+  if (access.tokenSha256 === undefined || access.sessionKey === undefined) return redirect(res, '/dashboard');
   if (!isAdminToken(access, token)) return redirect(res, '/dashboard#token-rejected');
   res.setHeader(
     'set-cookie',
-    `${ADMIN_COOKIE}=${newSession(access.tokenSha256, now)}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${SESSION_MS / 1000}`,
+    `${ADMIN_COOKIE}=${newSession(access.sessionKey, now)}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${SESSION_MS / 1000}`,
   );
   return redirect(res, '/dashboard');
 }

@@ -12,7 +12,7 @@ import {
   UPSTREAM_NAME,
   UPSTREAM_NAME_HINT,
 } from './scalars.js';
-import { hashSecret } from './secret.js';
+import { hashSecret, sessionKeyOf } from './secret.js';
 
 /**
  * The one definition of aliasgate's config (docs/design.md §10). `Config` is the parsed value with
@@ -188,7 +188,11 @@ export const AuthSchema = z
   })
   .transform(({ clientKeys, adminToken, adminTokenSha256 }) => {
     const digest = adminTokenSha256 ?? (adminToken ? hashSecret(adminToken) : undefined);
-    return digest === undefined ? { clientKeys } : { clientKeys, adminTokenSha256: digest };
+    if (digest === undefined) return { clientKeys };
+    // the plain token is dropped here; what the dashboard's sessions need of it is derived now
+    return adminToken
+      ? { clientKeys, adminTokenSha256: digest, adminSessionKey: sessionKeyOf(adminToken) }
+      : { clientKeys, adminTokenSha256: digest };
   });
 
 export const AdminSchema = z.strictObject({

@@ -78,7 +78,7 @@ export class IncidentTracker {
         if (open) {
           open.ejections++;
           this.#dirty.delete(id);
-          this.save({ ...open });
+          this.save(snapshot(open));
           return;
         }
         const streak = this.#streaks.get(id);
@@ -99,7 +99,7 @@ export class IncidentTracker {
         for (const [message, count] of streak?.messages ?? []) addMessage(incident.messages, message, count);
         if (incident.messages.length === 0) addMessage(incident.messages, entry.reason);
         this.#open.set(id, incident);
-        this.save({ ...incident });
+        this.save(snapshot(incident));
         return;
       }
       case 'health_check': {
@@ -115,7 +115,7 @@ export class IncidentTracker {
         if (!open) return;
         this.#open.delete(id);
         this.#dirty.delete(id);
-        this.save({ ...open, endedAt: entry.at });
+        this.save({ ...snapshot(open), endedAt: entry.at });
         return;
       }
       default:
@@ -129,7 +129,7 @@ export class IncidentTracker {
   flush(): void {
     for (const id of this.#dirty) {
       const open = this.#open.get(id);
-      if (open) this.save({ ...open });
+      if (open) this.save(snapshot(open));
     }
     this.#dirty.clear();
   }
@@ -146,4 +146,9 @@ function addMessage(messages: Incident['messages'], message: string, count = 1):
   else if (messages.length < MAX_MESSAGES) messages.push({ message, count });
   else messages[messages.length - 1]!.count += count;
   messages.sort((a, b) => b.count - a.count);
+}
+
+/** What is saved must not change afterwards: a record still queued for the store keeps the counts it was saved with. */
+function snapshot(incident: Incident): Incident {
+  return { ...incident, messages: incident.messages.map((m) => ({ ...m })) };
 }

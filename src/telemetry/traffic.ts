@@ -32,6 +32,8 @@ class Series {
     const epoch = Math.floor(now / BUCKET_MS);
     const slot = epoch % BUCKETS;
     const base = slot * SLOTS;
+    // a record older than the bucket now in its slot (a clock stepped back) is dropped, not allowed to wipe it
+    if (epoch < this.epochs[slot]!) return;
     if (this.epochs[slot] !== epoch) {
       this.epochs[slot] = epoch;
       this.counts.fill(0, base, base + SLOTS);

@@ -1,7 +1,9 @@
+import { createHmac } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { hashSecret } from '../../src/config/secret.js';
 import { createGateway, type Gateway } from '../../src/gateway.js';
 import { seededRandom } from '../../src/random.js';
 import { startSimulator } from '../../src/sim/server.js';
@@ -143,6 +145,26 @@ describe('aliasgate pull / restore', () => {
     const allowed = await runCli(['status', '--url', adminUrl], { ALIASGATE_ADMIN_TOKEN: 's3cret-admin' });
     expect(allowed.status).toBe(0);
     expect(allowed.stdout).toContain('gemini-3.5-flash');
+  });
+
+  it('with only the token’s digest configured, the dashboard signs in with the token and a digest-made cookie is refused', async () => {
+    const token = 'digest-only-admin-token';
+    const config = incidentConfig(sim.url, {
+      state: { sqlitePath: join(dir, 'state.db') },
+      auth: { adminTokenSha256: hashSecret(token) },
+    });
+    gateway = createGateway(config, { random: seededRandom(3), log: createLogger('silent') });
+    adminUrl = (await gateway.listen(0, '127.0.0.1', { port: 0 })).adminUrl;
+    const signIn = await fetch(`${adminUrl}/dashboard?token=${token}`, { redirect: 'manual' });
+    const cookie = String(signIn.headers.get('set-cookie')).split(';')[0]!;
+    expect(cookie).toMatch(/^aliasgate_admin=\d+\./);
+    expect((await fetch(`${adminUrl}/admin/status`, { headers: { cookie } })).status).toBe(200);
+    // what someone who read the config (the digest) but never had the token could make
+    const expiry = String(Date.now() + 3_600_000);
+    for (const key of [hashSecret(token), `aliasgate-session:${hashSecret(token)}`]) {
+      const forged = `aliasgate_admin=${expiry}.${createHmac('sha256', key).update(expiry).digest('base64url')}`;
+      expect((await fetch(`${adminUrl}/admin/status`, { headers: { cookie: forged } })).status).toBe(401);
+    }
   });
 
   it('a gateway that is not running gives a one-line error', async () => {

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { type AdminAccess, authorizeAdmin } from '../../../src/admin/auth.js';
 import { newSession, SESSION_MS } from '../../../src/admin/session.js';
-import { hashSecret } from '../../../src/config/secret.js';
+import { hashSecret, sessionKeyOf } from '../../../src/config/secret.js';
 import { isGatewayError } from '../../../src/errors.js';
 
 /**
@@ -14,7 +14,7 @@ import { isGatewayError } from '../../../src/errors.js';
 const NOW = Date.parse('2026-11-24T14:05:00Z');
 const TOKEN = 'correct-horse-battery-staple';
 const DEMO: AdminAccess = { tokenSha256: undefined };
-const WITH_TOKEN: AdminAccess = { tokenSha256: hashSecret(TOKEN) };
+const WITH_TOKEN: AdminAccess = { tokenSha256: hashSecret(TOKEN), sessionKey: sessionKeyOf(TOKEN) };
 const HOST = '127.0.0.1:9090';
 const OWN = `http://${HOST}`;
 
@@ -102,7 +102,7 @@ describe('authorizeAdmin in demo mode (no token: loopback only)', () => {
 });
 
 describe('authorizeAdmin with a token', () => {
-  const session = newSession(WITH_TOKEN.tokenSha256!, NOW);
+  const session = newSession(WITH_TOKEN.sessionKey!, NOW);
   const cookie = `aliasgate_admin=${session}`;
 
   it.each<[string, Req, 'ok' | number]>([
@@ -155,7 +155,7 @@ describe('authorizeAdmin with a token', () => {
     ],
     [
       'a cookie signed under another token',
-      { headers: { cookie: `aliasgate_admin=${newSession(hashSecret('other'), NOW)}` } },
+      { headers: { cookie: `aliasgate_admin=${newSession(sessionKeyOf('other'), NOW)}` } },
       401,
     ],
     ['the token itself as the cookie', { headers: { cookie: `aliasgate_admin=${TOKEN}` } }, 401],
@@ -171,7 +171,7 @@ describe('authorizeAdmin with a token', () => {
   });
 
   it('a session lasts 12 hours from sign-in, then the cookie is refused', () => {
-    const signedIn = newSession(WITH_TOKEN.tokenSha256!, NOW);
+    const signedIn = newSession(WITH_TOKEN.sessionKey!, NOW);
     const req = { headers: { cookie: `aliasgate_admin=${signedIn}` } };
     expect(outcome(WITH_TOKEN, req, NOW + SESSION_MS - 1)).toBe('ok');
     expect(outcome(WITH_TOKEN, req, NOW + SESSION_MS)).toBe(401);

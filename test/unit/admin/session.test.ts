@@ -1,6 +1,7 @@
+import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { newSession, SESSION_MS, validSession } from '../../../src/admin/session.js';
-import { hashSecret } from '../../../src/config/secret.js';
+import { hashSecret, sessionKeyOf } from '../../../src/config/secret.js';
 
 /**
  * The dashboard's session cookie (src/admin/session.ts): proof of having had the token, without being the token;
@@ -8,30 +9,43 @@ import { hashSecret } from '../../../src/config/secret.js';
  */
 
 const NOW = Date.parse('2026-11-24T14:05:00Z');
-const DIGEST = hashSecret('correct-horse-battery-staple');
+const TOKEN = 'correct-horse-battery-staple';
+const DIGEST = hashSecret(TOKEN);
+const KEY = sessionKeyOf(TOKEN);
 
 describe('dashboard sessions', () => {
   it('hold the expiry, 12 hours on, and a signature; never the token or its digest', () => {
-    const session = newSession(DIGEST, NOW);
+    const session = newSession(KEY, NOW);
     expect(session).toMatch(/^\d+\.[A-Za-z0-9_-]+$/);
     expect(session.split('.')[0]).toBe(String(NOW + SESSION_MS));
     expect(SESSION_MS).toBe(12 * 60 * 60 * 1000);
     expect(session).not.toContain('correct-horse');
     expect(session).not.toContain(DIGEST);
+    expect(session).not.toContain(KEY);
+  });
+
+  it('cannot be forged by someone who knows only the digest (auth.adminTokenSha256 in a config file)', () => {
+    const expiry = String(NOW + SESSION_MS);
+    // what a signature keyed by the digest would look like: the scheme before this was fixed
+    const fromDigest = createHmac('sha256', `aliasgate-session:${DIGEST}`).update(expiry).digest('base64url');
+    const fromDigestDirect = createHmac('sha256', DIGEST).update(expiry).digest('base64url');
+    expect(validSession(KEY, `${expiry}.${fromDigest}`, NOW)).toBe(false);
+    expect(validSession(KEY, `${expiry}.${fromDigestDirect}`, NOW)).toBe(false);
+    expect(KEY).not.toBe(DIGEST);
   });
 
   it('are valid until they expire, on any replica (no state kept), and not a moment after', () => {
-    const session = newSession(DIGEST, NOW);
-    expect(validSession(DIGEST, session, NOW)).toBe(true);
-    expect(validSession(DIGEST, session, NOW + SESSION_MS - 1)).toBe(true);
-    expect(validSession(DIGEST, session, NOW + SESSION_MS)).toBe(false);
+    const session = newSession(KEY, NOW);
+    expect(validSession(KEY, session, NOW)).toBe(true);
+    expect(validSession(KEY, session, NOW + SESSION_MS - 1)).toBe(true);
+    expect(validSession(KEY, session, NOW + SESSION_MS)).toBe(false);
   });
 
   it('end when the token is rotated', () => {
-    expect(validSession(hashSecret('a new token'), newSession(DIGEST, NOW), NOW)).toBe(false);
+    expect(validSession(sessionKeyOf('a new token'), newSession(KEY, NOW), NOW)).toBe(false);
   });
 
-  const session = newSession(DIGEST, NOW);
+  const session = newSession(KEY, NOW);
   const [expiry, signature] = session.split('.') as [string, string];
   it.each([
     ['a pushed-back expiry with the old signature', `${Number(expiry) + SESSION_MS}.${signature}`],
@@ -49,6 +63,6 @@ describe('dashboard sessions', () => {
     ['empty', ''],
     ['the digest itself', DIGEST],
   ])('refuse %s', (_name, value) => {
-    expect(validSession(DIGEST, value, NOW)).toBe(false);
+    expect(validSession(KEY, value, NOW)).toBe(false);
   });
 });

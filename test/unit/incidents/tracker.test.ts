@@ -244,3 +244,33 @@ describe('IncidentTracker: an episode closes on re-admission', () => {
     expect(saved).toEqual([]);
   });
 });
+
+describe('IncidentTracker saves snapshots', () => {
+  it('a saved episode does not change when the open one goes on counting', () => {
+    const saved: Incident[] = [];
+    const tracker = new IncidentTracker(
+      () => catalog,
+      (i) => saved.push(i),
+    );
+    for (let i = 0; i < 3; i++) tracker.attempt(dead, fault());
+    tracker.timeline({
+      id: 1,
+      at: T0,
+      kind: 'ejected',
+      alias: ALIAS,
+      upstream: 'sim',
+      model: DEAD,
+      actor: 'test',
+      reason: DEAD_404,
+      until: T0 + 30_000,
+    } as TimelineEntry);
+    const first = saved.at(-1)!;
+    const counted = first.messages[0]!.count;
+    tracker.attempt(dead, fault());
+    tracker.attempt(dead, fault('404 NOT_FOUND: another wording'));
+    expect(first.messages[0]!.count).toBe(counted);
+    expect(first.messages).toHaveLength(1);
+    tracker.flush();
+    expect(saved.at(-1)!.messages.reduce((n, m) => n + m.count, 0)).toBe(saved.at(-1)!.requests);
+  });
+});

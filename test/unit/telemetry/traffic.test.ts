@@ -156,3 +156,13 @@ describe('Traffic.retain', () => {
     expect(traffic.windows('removed', NOW).m1).toMatchObject({ requests: 1, failures: 1 });
   });
 });
+
+describe('Traffic and a clock that steps back', () => {
+  it('a record stamped five minutes or more before the latest is dropped, and the current bucket keeps its counts', () => {
+    const traffic = new Traffic();
+    for (let i = 0; i < 4; i++) traffic.record(KEY, NOW, true, 40);
+    traffic.record(KEY, NOW - 300_000, false, 40); // lands in the current bucket's slot, from an older epoch
+    const { m1 } = traffic.windows(KEY, NOW);
+    expect(m1).toMatchObject({ requests: 4, failures: 0 });
+  });
+});
