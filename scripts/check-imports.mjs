@@ -24,6 +24,7 @@ const LAYERS = {
   incidents: 9,
   fleet: 9,
   routing: 10,
+  lifecycle: 10,
   api: 11,
   admin: 12,
   gateway: 13,
@@ -36,7 +37,7 @@ const APART = {
   probe: { uses: ['errors', 'clock', 'random', 'wire', 'probe'], usedBy: ['cli', 'rollout'] },
   rollout: {
     uses: ['errors', 'clock', 'random', 'wire', 'probe', 'rollout'],
-    usedBy: ['gateway', 'admin', 'cli', 'fleet', 'routing', 'store'],
+    usedBy: ['gateway', 'admin', 'cli', 'fleet', 'routing', 'store', 'lifecycle', 'incidents'],
   },
 };
 

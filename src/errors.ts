@@ -22,6 +22,8 @@ export const ERROR_CODES = {
   /** A cross-site request to the admin API. */
   ADMIN_FORBIDDEN: 403,
   NOT_FOUND: 404,
+  /** An operator change that the current state forbids (a build still routed to, a rollout already running). */
+  CONFLICT: 409,
   NO_TARGET_AVAILABLE: 503,
   /** The gateway sheds load: too many requests in flight. */
   OVERLOADED: 503,

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import type { AdminAccess } from './admin/auth.js';
 import { AdminEvents } from './admin/events.js';
+import { view as rolloutView } from './admin/lifecycle-routes.js';
 import { createAdminHandler, type ReloadResult } from './admin/server.js';
 import { statusBody } from './admin/status.js';
 import { adminUrlFile, defaultTokenFile, ensureAdminToken, writeAdminUrl } from './admin/token.js';
@@ -25,10 +26,18 @@ import { type HealthEvent, HealthTable } from './health/health-table.js';
 import { resolvePulls } from './health/pulls.js';
 import type { IncidentContext } from './incidents/report.js';
 import { IncidentTracker } from './incidents/tracker.js';
+import { LifecycleDriver } from './lifecycle/driver.js';
+import { lifecycleOverlays, moving, retiredPulls, routedBy } from './lifecycle/overlays.js';
 import { mathRandom, type Random } from './random.js';
+import { isActive } from './rollout/plan.js';
 import { RetryBudget } from './routing/retry-budget.js';
 import { type LiveRouting, Router } from './routing/router.js';
-import { HEALTH_ACTOR, type Incident, type OperatorStore } from './store/operator-store.js';
+import {
+  HEALTH_ACTOR,
+  type Incident,
+  type OperatorState,
+  type OperatorStore,
+} from './store/operator-store.js';
 import type { SqliteOperatorStore } from './store/sqlite/sqlite-operator-store.js';
 import { createLogger, type Logger } from './telemetry/log.js';
 import { Metrics } from './telemetry/metrics.js';
@@ -59,6 +68,8 @@ export interface GatewayDeps {
 export interface Gateway {
   readonly health: HealthTable;
   readonly checker: HealthChecker;
+  /** Drives rollouts and drains (tests tick it themselves on a ManualClock). */
+  readonly lifecycle: LifecycleDriver;
   readonly timeline: Timeline;
   catalog(): Catalog;
   /** Settles when the Model resources read at start (aliases without declared methods) have answered or failed. */
@@ -100,12 +111,17 @@ export function createGateway(config: Config, deps: GatewayDeps = {}): Gateway {
   const fleet = new Fleet(config, { clock, ...(deps.operator ? { operator: deps.operator } : {}) });
   const { replica, operator } = fleet;
 
+  // the config's aliases with the operators' stage changes, and the rollouts' and drains' shares now, on top
+  const catalogOf = (next: Config) => {
+    const state = operator.state();
+    return new Catalog(next, state.stages, lifecycleOverlays(state, clock.now()));
+  };
   const liveOf = (next: Config, previous?: Live): Live => {
     const pools = previous ? previous.upstreams.next(next.upstreams) : undefined;
     for (const retired of pools?.retired ?? []) void retired.pool.close();
     return {
       config: next,
-      catalog: new Catalog(next, operator.state().stages),
+      catalog: catalogOf(next),
       upstreams: pools?.upstreams ?? new Upstreams(next.upstreams),
       budget: new RetryBudget(next.routing.retryBudget, clock),
       policy: next.routing,
@@ -123,18 +139,23 @@ export function createGateway(config: Config, deps: GatewayDeps = {}): Gateway {
     ...fleet.tableOptions(),
   });
 
-  // the operator's pulls and stage changes (from any process sharing the store) applied as they arrive
-  let stagesSeen = JSON.stringify(operator.state().stages);
-  const applyOperatorState = () => {
-    const stages = JSON.stringify(operator.state().stages);
-    if (stages !== stagesSeen) {
-      stagesSeen = stages;
-      live = { ...live, catalog: new Catalog(live.config, operator.state().stages) };
+  // the operator's pulls, stage changes, rollouts, drains and retirements (from any process sharing the store),
+  // applied as they arrive; while a drain runs its share moves with time, so the catalog is rebuilt every second
+  let overlaySeen = overlayKey(operator.state());
+  const applyOperatorState = (force = false) => {
+    const state = operator.state();
+    const key = overlayKey(state);
+    if (force || key !== overlaySeen) {
+      overlaySeen = key;
+      live = { ...live, catalog: catalogOf(live.config) };
+      health.regroup(live.catalog.groups());
     }
-    health.setPulls(resolvePulls(live.catalog, operator.state().pulls));
+    health.setPulls(
+      resolvePulls(live.catalog, [...state.pulls, ...retiredPulls(live.catalog, state.retired)]),
+    );
   };
   applyOperatorState();
-  const stopOperatorState = operator.onChange(applyOperatorState);
+  const stopOperatorState = operator.onChange(() => applyOperatorState());
 
   const timeline = new Timeline(clock);
   const incidents = new IncidentTracker(
@@ -145,6 +166,16 @@ export function createGateway(config: Config, deps: GatewayDeps = {}): Gateway {
   timeline.subscribe((entry) => {
     reportTimeline(entry, { log, metrics, operator });
     incidents.timeline(entry);
+  });
+  const lifecycle = new LifecycleDriver({
+    store: operator,
+    clock,
+    replica,
+    catalog: () => live.catalog,
+    inFlight: (id) => health.inFlight(id),
+    timeline,
+    log,
+    saveIncident: (i) => operator.saveIncident(i),
   });
   const onHealthEvents = (events: readonly HealthEvent[]) => {
     for (const event of events) {
@@ -167,6 +198,7 @@ export function createGateway(config: Config, deps: GatewayDeps = {}): Gateway {
     observer: {
       attempt(t, v, ms) {
         metrics.attempt(t.alias, t.upstream, t.model, v.kind);
+        lifecycle.observe(t, v);
         traffic.targets.record(t.id, clock.now(), v.kind === 'ok' || v.kind === 'client_error', ms);
         incidents.attempt(t.id, v);
       },
@@ -259,10 +291,26 @@ export function createGateway(config: Config, deps: GatewayDeps = {}): Gateway {
     replica,
     fleet: () => fleet.describe(),
     stores: () => fleet.stores(),
+    rollout: (alias: string) => {
+      const mine = operator.state().rollouts.filter((x) => x.alias === alias);
+      const r = mine.find(isActive) ?? mine.at(-1);
+      return r ? rolloutView({ driver: lifecycle }, r) : undefined;
+    },
+    drains: (alias: string) =>
+      operator.state().drains.filter((d) => d.alias === alias && d.state === 'draining'),
   };
   const events = new AdminEvents(timeline, () => statusBody(sources), clock);
 
-  const reload = async (via: 'admin' | 'signal' = 'admin'): Promise<ReloadResult> => {
+  /** Retired builds a config would route to again (listed on an alias, not pulled there). */
+  const retiredStillRouted = (next: Config) => {
+    const state = operator.state();
+    const catalog = new Catalog(next, state.stages, lifecycleOverlays(state, clock.now()));
+    return state.retired
+      .map((r) => ({ ...r, aliases: routedBy(catalog, state.pulls, state, r.upstream, r.model) }))
+      .filter((r) => r.aliases.length > 0);
+  };
+
+  const reload = async (via: 'admin' | 'signal' = 'admin', force = false): Promise<ReloadResult> => {
     if (!deps.configPath) return { ok: false, error: 'the gateway was started without a config file' };
     let next: Config;
     try {
@@ -276,10 +324,33 @@ export function createGateway(config: Config, deps: GatewayDeps = {}): Gateway {
       timeline.add({ kind: 'reload', actor: 'operator', reason: `refused: ${error}` });
       return { ok: false, error };
     }
+    const retired = retiredStillRouted(next);
+    if (retired.length > 0 && !force) {
+      const error =
+        `${retired.map((r) => `${r.upstream}/${r.model} (aliases ${r.aliases.join(', ')})`).join('; ')} ` +
+        'was retired: take it out of the file, or reload with --force to bring it back';
+      log.error(
+        { event: 'reload_refused', error },
+        'config reload refused; the running config keeps serving',
+      );
+      timeline.add({ kind: 'reload', actor: 'operator', reason: `refused: ${error}` });
+      return { ok: false, error };
+    }
+    for (const r of retired) {
+      await operator.setRetired(
+        {
+          upstream: r.upstream,
+          model: r.model,
+          by: 'operator',
+          at: clock.now(),
+          reason: 'config reloaded with --force',
+        },
+        false,
+      );
+    }
     const warnings = needsRestart(live.config, next);
     live = liveOf(next, live);
-    health.regroup(live.catalog.groups());
-    health.setPulls(resolvePulls(live.catalog, operator.state().pulls));
+    applyOperatorState(true);
     traffic.targets.retain(new Set(live.catalog.targets().map((t) => t.id)));
     traffic.aliases.retain(new Set(live.catalog.aliases().map((a) => a.name)));
     log.level = next.logging.level;
@@ -326,6 +397,18 @@ export function createGateway(config: Config, deps: GatewayDeps = {}): Gateway {
     events,
     incidents,
     incidentContext: (incident) => incidentContext(incident, live, health, traffic.targets, clock.now()),
+    lifecycle: {
+      driver: lifecycle,
+      store: operator,
+      timeline,
+      context: () => ({
+        catalog: live.catalog,
+        configured: (alias) => live.config.aliases[alias]?.targets ?? [],
+        upstreams: Object.keys(live.config.upstreams),
+        state: operator.state(),
+        now: clock.now(),
+      }),
+    },
     ...(deps.configPath ? { reload } : {}),
   });
 
@@ -337,6 +420,7 @@ export function createGateway(config: Config, deps: GatewayDeps = {}): Gateway {
   return {
     health,
     checker,
+    lifecycle,
     timeline,
     catalog: () => live.catalog,
     generatedAdminToken,
@@ -367,6 +451,8 @@ export function createGateway(config: Config, deps: GatewayDeps = {}): Gateway {
       stopRefresh = every(clock, 1000, () => {
         operator.refresh();
         incidents.flush();
+        if (moving(operator.state())) applyOperatorState(true);
+        void lifecycle.tick();
       });
       for (const warning of configWarnings(config, { openAdmin: deps.openAdmin === true })) {
         log.warn({ event: 'config_warning' }, warning);
@@ -390,6 +476,11 @@ export function createGateway(config: Config, deps: GatewayDeps = {}): Gateway {
       await fleet.close();
     },
   };
+}
+
+/** What of the operator state changes the catalog: stage changes, and the rollouts' and drains' records. */
+function overlayKey(state: OperatorState): string {
+  return JSON.stringify([state.stages, state.rollouts, state.drains]);
 }
 
 /** The config, and the alias's other targets now, for an incident's report. */

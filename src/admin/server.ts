@@ -10,19 +10,22 @@ import { STAGES } from '../config/schema.js';
 import { GatewayError, isGatewayError } from '../errors.js';
 import { type IncidentContext, renderIncidentReport } from '../incidents/report.js';
 import type { IncidentTracker } from '../incidents/tracker.js';
-import {
-  describeStage,
-  type Incident,
-  isStoreUnavailable,
-  type OperatorStore,
-} from '../store/operator-store.js';
+import { describeStage, type Incident, type OperatorStore } from '../store/operator-store.js';
 import { type Logger, LogThrottle } from '../telemetry/log.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import type { Timeline } from '../timeline/timeline.js';
-import { validateWith } from '../validation/issue.js';
 import { type AdminAccess, authorizeAdmin } from './auth.js';
 import { serveDashboard } from './dashboard.js';
 import type { AdminEvents } from './events.js';
+import { parse, persisted, reason } from './input.js';
+import {
+  changeRollout,
+  type LifecycleAdmin,
+  listRollouts,
+  retire,
+  startDrain,
+  startRollout,
+} from './lifecycle-routes.js';
 import { type StatusSources, statusBody } from './status.js';
 
 /** The result of `POST /admin/reload`: what took effect, or why the file was refused. */
@@ -38,17 +41,16 @@ export interface AdminDeps extends StatusSources {
   events: AdminEvents;
   incidents: IncidentTracker;
   catalog(): Catalog;
+  /** Rollouts, drains and retirements. */
+  lifecycle: LifecycleAdmin;
   /** What the incident report needs beyond the stored episode: the upstream, the request, the alias's siblings. */
   incidentContext(incident: Incident): IncidentContext;
-  /** Reads and validates the config file again; absent when the gateway was given no file (demo mode, tests). */
-  reload?: () => Promise<ReloadResult>;
+  /**
+   * Reads and validates the config file again; absent when the gateway was given no file (demo mode, tests). `force`
+   * lets a file route to retired builds again (they are un-retired).
+   */
+  reload?: (via?: 'admin' | 'signal', force?: boolean) => Promise<ReloadResult>;
 }
-
-/** Every operator change says why: the audit log is read in the post-mortem. */
-const reason = z
-  .string({ error: 'reason is required: say why (it is kept in the audit log)' })
-  .max(2000)
-  .refine((r) => r.trim() !== '', { message: 'reason is required: say why (it is kept in the audit log)' });
 
 const Action = z.strictObject({
   alias: z.string().min(1),
@@ -144,7 +146,30 @@ async function handle(
     case 'POST /admin/stage':
       return sendJson(res, 200, await changeStage(deps, req));
     case 'POST /admin/reload':
-      return sendJson(res, 200, await reload(deps));
+      return sendJson(res, 200, await reload(deps, query.get('force') === 'true'));
+    case 'GET /admin/rollouts':
+      return sendJson(res, 200, await listRollouts(deps.lifecycle, query));
+    case 'POST /admin/rollouts':
+      return sendJson(res, 200, await startRollout(deps.lifecycle, req));
+    case 'POST /admin/rollouts/pause':
+    case 'POST /admin/rollouts/resume':
+    case 'POST /admin/rollouts/abort':
+      return sendJson(
+        res,
+        200,
+        await changeRollout(
+          deps.lifecycle,
+          req,
+          path.slice('/admin/rollouts/'.length) as 'pause' | 'resume' | 'abort',
+        ),
+      );
+    case 'POST /admin/drain':
+      return sendJson(res, 200, await startDrain(deps.lifecycle, req));
+    case 'GET /admin/retired':
+      return sendJson(res, 200, { retired: deps.operator.state().retired });
+    case 'POST /admin/retire':
+    case 'POST /admin/unretire':
+      return sendJson(res, 200, await retire(deps.lifecycle, req, path === '/admin/retire'));
   }
   if (path.startsWith('/admin/incidents/') && req.method === 'GET') {
     const rest = path.slice('/admin/incidents/'.length);
@@ -173,6 +198,14 @@ const KNOWN = new Set([
   '/admin/restore',
   '/admin/stage',
   '/admin/reload',
+  '/admin/rollouts',
+  '/admin/rollouts/pause',
+  '/admin/rollouts/resume',
+  '/admin/rollouts/abort',
+  '/admin/drain',
+  '/admin/retire',
+  '/admin/unretire',
+  '/admin/retired',
 ]);
 
 function limitOf(query: URLSearchParams): number {
@@ -251,14 +284,14 @@ async function changeStage(deps: AdminDeps, req: IncomingMessage): Promise<unkno
   return { alias: change.alias, stage: stage ?? null, changed: done.changed };
 }
 
-async function reload(deps: AdminDeps): Promise<unknown> {
+async function reload(deps: AdminDeps, force: boolean): Promise<unknown> {
   if (!deps.reload) {
     throw new GatewayError(
       'INVALID_REQUEST',
       'This gateway was started without a config file; there is nothing to reload.',
     );
   }
-  const result = await deps.reload();
+  const result = await deps.reload('admin', force);
   if (!result.ok) throw new GatewayError('INVALID_REQUEST', `The config was not reloaded: ${result.error}`);
   return { reloaded: true, warnings: result.warnings };
 }
@@ -277,31 +310,4 @@ function targetsOf(catalog: Catalog, action: z.infer<typeof Action>): Target[] {
     );
   }
   return targets;
-}
-
-/** A store failure is the operator's to hear about, clearly, as 503: the change was not made. */
-async function persisted<T>(work: Promise<T>): Promise<T> {
-  try {
-    return await work;
-  } catch (e) {
-    if (isStoreUnavailable(e))
-      throw new GatewayError('STORE_UNAVAILABLE', e.message, undefined, { cause: e });
-    throw e;
-  }
-}
-
-function parse<T>(schema: z.ZodType<T>, body: Buffer): T {
-  let value: unknown;
-  try {
-    value = JSON.parse(body.toString('utf8'));
-  } catch {
-    throw new GatewayError('INVALID_REQUEST', 'Invalid JSON payload received.');
-  }
-  const parsed = validateWith(schema, value);
-  if (parsed.ok) return parsed.value;
-  const issue = parsed.issues[0]!;
-  throw new GatewayError(
-    'INVALID_REQUEST',
-    `${issue.path.map(String).join('.') || 'body'}: ${issue.message}`,
-  );
 }

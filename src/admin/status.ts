@@ -15,6 +15,10 @@ export interface StatusSources {
   replica: string;
   fleet(): { mode: 'local' | 'redis'; replicas: string[] };
   stores(): { operator: StoreStatus; health: StoreStatus };
+  /** The alias's latest rollout as the API shows it (lifecycle-routes.ts view), if it has one. */
+  rollout?(alias: string): unknown;
+  /** The alias's drains under way. */
+  drains?(alias: string): unknown[];
 }
 
 /**
@@ -49,6 +53,7 @@ function aliasStatus(alias: AliasEntry, sources: StatusSources, now: number): un
     fallback: alias.fallback,
     status: health.status,
     targetsInRotation: health.targetsInRotation,
+    ...rolloutOf(sources, alias.name),
     traffic: sources.traffic.aliases.windows(alias.name, now),
     targets: health.targets.map((t, i) => ({
       ...shownState(t),
@@ -74,4 +79,10 @@ function shownState(t: TargetStatus): TargetStatus | Record<string, unknown> {
     default:
       return t;
   }
+}
+
+function rolloutOf(sources: StatusSources, alias: string): { rollout?: unknown; drains?: unknown[] } {
+  const rollout = sources.rollout?.(alias);
+  const drains = sources.drains?.(alias) ?? [];
+  return { ...(rollout ? { rollout } : {}), ...(drains.length > 0 ? { drains } : {}) };
 }

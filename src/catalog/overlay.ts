@@ -30,7 +30,9 @@ export function sharedWeights(weights: readonly number[], shares: readonly (numb
     if (share === undefined) free += weights[i]!;
     else fixed += clamp(share);
   }
-  if (fixed === 0) return [...weights];
+  if (!shares.some((x) => x !== undefined)) return [...weights];
+  // only zero shares: those targets stand by, the others keep their weights
+  if (fixed === 0) return weights.map((w, i) => (shares[i] === undefined ? w : 0));
   if (fixed >= 1 || free === 0) {
     // the shares take everything: they split it among themselves, the rest stand by
     return weights.map((_, i) => (shares[i] === undefined ? 0 : clamp(shares[i]!) / fixed));

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { isConfigError, isUsageError } from '../errors.js';
 import { type CliIO, type CommandContext, type ExitStatus, processIO } from './io.js';
+import { lifecycleCommands } from './lifecycle.js';
 import { operatorCommands } from './operator.js';
 import { probeCommand } from './probe.js';
 import { serveCommand } from './serve.js';
@@ -27,7 +28,13 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
       writeErr: (s) => io.stderr.write(s),
     })
     .showSuggestionAfterError();
-  for (const command of [serveCommand(ctx), probeCommand(ctx), simCommand(ctx), ...operatorCommands(ctx)]) {
+  for (const command of [
+    serveCommand(ctx),
+    probeCommand(ctx),
+    simCommand(ctx),
+    ...operatorCommands(ctx),
+    ...lifecycleCommands(ctx),
+  ]) {
     program.addCommand(command.copyInheritedSettings(program));
   }
   try {

@@ -10,7 +10,7 @@ import { openSqliteOperatorStore } from '../store/sqlite/sqlite-operator-store.j
 import type { CommandContext } from './io.js';
 import { renderStatus } from './status-view.js';
 
-interface AdminOptions {
+export interface AdminOptions {
   url?: string;
   adminToken?: string;
   tokenFile?: string;
@@ -27,21 +27,23 @@ interface AdminTarget {
 const DEFAULT_ADMIN_URL = 'http://127.0.0.1:8081';
 
 /** `aliasgate status | stage | reload | incidents | pull | restore | audit`: thin clients of a running gateway's admin API. */
-export function operatorCommands(ctx: CommandContext): Command[] {
-  const withAdmin = (cmd: Command) =>
-    cmd
-      .option(
-        '--url <url>',
-        `the gateway's admin listener (env ALIASGATE_ADMIN_URL; default ${DEFAULT_ADMIN_URL})`,
-      )
-      .option(
-        '--admin-token <token>',
-        'admin token (env ALIASGATE_ADMIN_TOKEN; default: the gateway’s token file)',
-      )
-      .option('--token-file <file>', 'read the admin token from this file (default: .aliasgate/admin-token)')
-      .option('-c, --config <file>', 'the gateway’s config: its admin listener and token file')
-      .option('--json', 'print JSON');
+/** The flags every admin-API command takes: where the admin listener is, the token, JSON output. */
+export function withAdmin(cmd: Command): Command {
+  return cmd
+    .option(
+      '--url <url>',
+      `the gateway's admin listener (env ALIASGATE_ADMIN_URL; default ${DEFAULT_ADMIN_URL})`,
+    )
+    .option(
+      '--admin-token <token>',
+      'admin token (env ALIASGATE_ADMIN_TOKEN; default: the gateway’s token file)',
+    )
+    .option('--token-file <file>', 'read the admin token from this file (default: .aliasgate/admin-token)')
+    .option('-c, --config <file>', 'the gateway’s config: its admin listener and token file')
+    .option('--json', 'print JSON');
+}
 
+export function operatorCommands(ctx: CommandContext): Command[] {
   const status = withAdmin(
     new Command('status').description('each alias, its targets, their state and recent success rates'),
   ).action(async (opts: AdminOptions) => {
@@ -169,15 +171,24 @@ export function operatorCommands(ctx: CommandContext): Command[] {
 
   const reload = withAdmin(
     new Command('reload').description('read and validate the config file again; a bad file changes nothing'),
-  ).action(async (opts: AdminOptions) => {
-    const body = (await adminCall(ctx, opts, 'POST', '/admin/reload')) as { warnings: string[] };
-    if (opts.json) ctx.io.stdout.write(`${JSON.stringify(body)}\n`);
-    else {
-      ctx.io.stdout.write('config reloaded\n');
-      for (const warning of body.warnings) ctx.io.stdout.write(`warning: ${warning}\n`);
-    }
-    ctx.exit(0);
-  });
+  )
+    .option('--force', 'let the file route to retired builds again (they are un-retired)')
+    .action(async (opts: AdminOptions & { force?: boolean }) => {
+      const body = (await adminCall(
+        ctx,
+        opts,
+        'POST',
+        `/admin/reload${opts.force ? '?force=true' : ''}`,
+      )) as {
+        warnings: string[];
+      };
+      if (opts.json) ctx.io.stdout.write(`${JSON.stringify(body)}\n`);
+      else {
+        ctx.io.stdout.write('config reloaded\n');
+        for (const warning of body.warnings) ctx.io.stdout.write(`warning: ${warning}\n`);
+      }
+      ctx.exit(0);
+    });
 
   const incidents = withAdmin(
     new Command('incidents').description(
@@ -255,7 +266,7 @@ function hostForUrl(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
-async function adminCall(
+export async function adminCall(
   ctx: CommandContext,
   opts: AdminOptions,
   method: 'GET' | 'POST',
@@ -310,7 +321,7 @@ function renderIncidents(incidents: readonly Incident[]): string {
     .join('');
 }
 
-function safeUser(): string {
+export function safeUser(): string {
   try {
     return userInfo().username;
   } catch {

@@ -31,6 +31,7 @@ export interface Sibling {
  * the context. The API key appears only as `$GEMINI_API_KEY`.
  */
 export function renderIncidentReport(incident: Incident, ctx: IncidentContext): string {
+  if (incident.rollout) return renderRolloutReport(incident, incident.rollout, ctx);
   const build = namedBuild(incident);
   return `${[
     `# ${title(incident, build)}`,
@@ -221,4 +222,63 @@ function duration(ms: number): string {
 
 function plural(n: number, word: string): string {
   return n === 1 ? word : `${word}s`;
+}
+
+type RolloutFacts = NonNullable<Incident['rollout']>;
+
+/**
+ * A rollout that was stopped, as a report for whoever made the build: what aliasgate compared (the new build against
+ * the alias's other targets, over the same window), the decisions step by step, and why it stopped.
+ */
+function renderRolloutReport(incident: Incident, r: RolloutFacts, ctx: IncidentContext): string {
+  const at = `step ${r.step + 1}/${r.steps.length} (${percent(r.steps[r.step] ?? 0)})`;
+  const why = incident.messages[0]?.message ?? '';
+  const targetFault = why.startsWith('target fault');
+  return `${[
+    `# Rollout of \`${incident.model}\` to \`${incident.alias}\` ${r.state} at ${at}`,
+    ...section('Summary', [
+      `aliasgate was moving the alias \`${incident.alias}\` to the build \`${incident.model}\` on ` +
+        `${upstreamName(incident, ctx)} in steps of ${r.steps.map(percent).join(', ')} of its traffic` +
+        `${r.replace ? `, replacing \`${r.replace}\`` : ''}. At ${at} it ${r.state === 'aborted' ? 'was stopped' : 'stopped'}:`,
+      `\`\`\`\n${why}\n\`\`\``,
+      `The new build's share of the alias went to 0 at once; ${r.replace ? `\`${r.replace}\` and ` : ''}the alias's other ` +
+        'targets carry its traffic as before.',
+    ]),
+    ...section('What was compared', [
+      [
+        row(['arm', 'requests', 'failures', 'failure rate']),
+        row(['---', '---:', '---:', '---:']),
+        row([`new build \`${incident.model}\``, ...arm(r.candidate)]),
+        row([`the alias's other targets`, ...arm(r.baseline)]),
+      ].join('\n'),
+      'Counted per attempt over the step, across every replica; a failure is a target fault or a transient error ' +
+        "(5xx, reset, timeout), not a 429 and not a client's own mistake. The test is one-sided (is the new build " +
+        'worse?) with the false-alarm rate spread over the steps, as the decisions below say.',
+    ]),
+    ...section('Decisions', [
+      r.history.length > 0 ? r.history.map((h) => `- ${h}`).join('\n') : '- none before it stopped',
+    ]),
+    ...section('Reproduction (minimal, library-independent)', reproduction(incident, ctx)),
+    ...section('What it means', [
+      targetFault
+        ? `The new build answered with a fault that names it (a 404 for the model, or a credentials failure): it is ` +
+          "not serving where this upstream looks. It never took more than the first step's share."
+        : r.state === 'aborted'
+          ? 'An operator stopped the rollout; the figures above are what had been seen until then.'
+          : `The new build failed more often than the builds it was meant to join or replace, by more than chance ` +
+            'explains: promoting it would have made the alias worse.',
+    ]),
+    ...section('Requests', [
+      `1. Do not promote \`${incident.model}\` until the failures above are explained; start a new rollout once fixed.`,
+    ]),
+  ].join('\n\n')}\n`;
+}
+
+function arm(a: { requests: number; failures: number }): string[] {
+  return [String(a.requests), String(a.failures), a.requests === 0 ? '-' : percent(a.failures / a.requests)];
+}
+
+function percent(share: number): string {
+  const p = share * 100;
+  return `${Number.isInteger(p) ? p : p.toFixed(1)}%`;
 }

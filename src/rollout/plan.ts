@@ -26,6 +26,8 @@ export interface Rollout {
   step: number;
   /** When the current step began (epoch ms); a resumed pause starts its step again. */
   stepStartedAt: number;
+  /** When the step is looked at next: its end, then an interval later each time it is held for more data. */
+  lookAt: number;
   /** Whether the rollout added the build to the alias (then a failed rollout takes it off again). */
   added: boolean;
   startedAt: number;
@@ -74,7 +76,7 @@ export function analysedSteps(steps: readonly number[]): number {
  * stop a rollout at once, before any of this (lifecycle/driver.ts).
  */
 export function decideStep(rollout: Rollout, counts: StepCounts, now: number): StepDecision {
-  if (now - rollout.stepStartedAt < rollout.intervalMs) return { kind: 'wait' };
+  if (now < rollout.lookAt) return { kind: 'wait' };
   const share = rollout.steps[rollout.step]!;
   const last = rollout.step === rollout.steps.length - 1;
   if (share >= 1) return decideFull(rollout, counts);
@@ -157,6 +159,14 @@ export function parseDuration(text: string, flag = 'duration'): number {
 export function pct(share: number): string {
   const p = share * 100;
   return `${Number.isInteger(p) ? p : p.toFixed(1)}%`;
+}
+
+/** The most history lines a rollout keeps (its decisions; the audit log keeps them all). */
+export const HISTORY_LINES = 50;
+
+/** The rollout with one more line of history, the oldest dropped beyond HISTORY_LINES. */
+export function withHistory(r: Rollout, line: string): Rollout {
+  return { ...r, history: [...r.history, line].slice(-HISTORY_LINES) };
 }
 
 /** One line for the status page and the CLI: where the rollout is and why. */

@@ -80,6 +80,19 @@ export interface Incident {
   messages: { message: string; count: number }[];
   /** The replica that saw it (fleet mode). */
   by?: string;
+  /** For a rollout that was stopped: what was compared, where, and the decisions that led there. */
+  rollout?: {
+    id: string;
+    state: string;
+    /** Shares of the alias's traffic, each in (0, 1]. */
+    steps: number[];
+    /** 0-based: the step it stopped in. */
+    step: number;
+    replace?: string;
+    candidate: { requests: number; failures: number };
+    baseline: { requests: number; failures: number };
+    history: string[];
+  };
 }
 
 export type AuditAction =

@@ -12,6 +12,8 @@ export type TimelineKind =
   | 'stage'
   | 'reload'
   | 'rollout'
+  | 'drain'
+  | 'retire'
   | 'store';
 
 /** One entry of the timeline, each with the message that caused it (an ejection's carries the upstream's words). */

@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Clock, ManualClock } from '../../src/clock.js';
+import type { Drain } from '../../src/rollout/drain.js';
+import type { Rollout } from '../../src/rollout/plan.js';
 import { HEALTH_ACTOR, type OperatorStore } from '../../src/store/operator-store.js';
 
 /**
@@ -274,6 +276,116 @@ export function runOperatorStoreContract(
       store.append({ actor: HEALTH_ACTOR, action: 'eject', ...sentinel, reason: 'last words' });
       await store.close();
       await expect(store.close()).resolves.toBeUndefined();
+    });
+
+    describe('the build lifecycle', () => {
+      const rollout = (over: Partial<Rollout> = {}): Rollout => ({
+        id: `gemini-3.5-flash@${clock.now()}`,
+        alias: 'gemini-3.5-flash',
+        upstream: 'builds',
+        model: 'gemini-3.5-flash-002',
+        steps: [0.1, 0.5, 1],
+        intervalMs: 30_000,
+        minRequests: 100,
+        alpha: 0.05,
+        state: 'running',
+        step: 0,
+        stepStartedAt: clock.now(),
+        lookAt: clock.now() + 30_000,
+        added: true,
+        startedAt: clock.now(),
+        by: 'ana',
+        reason: 'new build',
+        history: [],
+        rev: 1,
+        ...over,
+      });
+
+      it('writes a rollout only over the revision it was derived from; one active rollout per alias', async () => {
+        const first = rollout();
+        expect(
+          await store.saveRollout(first, { actor: 'ana', action: 'rollout', reason: 'started' }),
+        ).toEqual({
+          changed: true,
+        });
+        expect(store.state().rollouts).toEqual([first]);
+        // a second one on the alias while the first runs: refused, whoever asks
+        clock.advance(1);
+        expect((await store.saveRollout(rollout({ model: 'other' }))).changed).toBe(false);
+        // two replicas decide the same step: the first write wins, the second changes nothing
+        const advanced = { ...first, step: 1, rev: 2 };
+        expect((await store.saveRollout(advanced)).changed).toBe(true);
+        expect((await store.saveRollout({ ...first, state: 'failed' as const, rev: 2 })).changed).toBe(false);
+        expect(store.state().rollouts).toEqual([advanced]);
+        // once it ended, a new one may start; the mirror keeps the active one and each alias's latest
+        const done = { ...advanced, state: 'succeeded' as const, rev: 3 };
+        expect((await store.saveRollout(done)).changed).toBe(true);
+        clock.advance(1000);
+        const next = rollout({ model: 'gemini-3.5-flash-003' });
+        expect((await store.saveRollout(next)).changed).toBe(true);
+        expect(store.state().rollouts.map((r) => r.id)).toEqual([next.id]);
+        expect((await store.rollouts({ alias: 'gemini-3.5-flash' })).map((r) => r.id)).toEqual([
+          next.id,
+          first.id,
+        ]);
+        const audit = await store.audit({ actions: ['rollout'] });
+        expect(audit).toHaveLength(1);
+        expect(audit[0]).toMatchObject({
+          actor: 'ana',
+          alias: 'gemini-3.5-flash',
+          model: 'gemini-3.5-flash-002',
+        });
+      });
+
+      it('keeps drains by revision too, one under way per target', async () => {
+        const drain: Drain = {
+          id: `gemini-3.5-flash/builds/old@${clock.now()}`,
+          alias: 'gemini-3.5-flash',
+          upstream: 'builds',
+          model: 'old',
+          from: 0.5,
+          startedAt: clock.now(),
+          overMs: 60_000,
+          state: 'draining',
+          by: 'ana',
+          reason: 'replaced',
+          rev: 1,
+        };
+        expect((await store.saveDrain(drain)).changed).toBe(true);
+        clock.advance(1);
+        expect((await store.saveDrain({ ...drain, id: `${drain.id}-again` })).changed).toBe(false);
+        expect((await store.saveDrain({ ...drain, state: 'drained', rev: 2 })).changed).toBe(true);
+        expect(store.state().drains).toEqual([{ ...drain, state: 'drained', rev: 2 }]);
+      });
+
+      it('retires and un-retires a build, idempotently and audited', async () => {
+        const r = { upstream: 'builds', model: 'old', by: 'ana', at: 0, reason: 'decommissioned' };
+        expect((await store.setRetired(r, true)).changed).toBe(true);
+        expect((await store.setRetired(r, true)).changed).toBe(false);
+        expect(store.state().retired).toMatchObject([{ upstream: 'builds', model: 'old', by: 'ana' }]);
+        expect((await store.setRetired(r, false)).changed).toBe(true);
+        expect(store.state().retired).toEqual([]);
+        expect((await store.audit({ actions: ['retire', 'unretire'] })).map((e) => e.action)).toEqual([
+          'unretire',
+          'retire',
+        ]);
+      });
+
+      it('grants a lease to one holder at a time, and lets it renew', async () => {
+        expect(await store.lease('lifecycle', 'a', 5000)).toBe(true);
+        expect(await store.lease('lifecycle', 'b', 5000)).toBe(false);
+        expect(await store.lease('lifecycle', 'a', 5000)).toBe(true);
+      });
+
+      it('keeps each replica’s latest step counts: a repeated report replaces, never adds', async () => {
+        store.reportCounts('r#0', 'a', { candidate: { requests: 5, failures: 1 } });
+        store.reportCounts('r#0', 'a', { candidate: { requests: 7, failures: 1 } });
+        store.reportCounts('r#0', 'b', { candidate: { requests: 3, failures: 0 } });
+        await store.flush();
+        const counts = (await store.counts('r#0')) as { candidate: { requests: number } }[];
+        expect(counts.map((c) => c.candidate.requests).sort()).toEqual([3, 7]);
+        expect(await store.counts('r#1')).toEqual([]);
+      });
     });
   });
 }

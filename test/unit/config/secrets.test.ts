@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../src/config/load.js';
-import { hashSecret, secretMatches } from '../../../src/config/secret.js';
+import { hashSecret, secretMatches, sessionKeyOf } from '../../../src/config/secret.js';
 
 describe('secrets in config', () => {
   it('hashes as hex sha256', () => {
@@ -33,6 +33,8 @@ aliases: { a: { targets: [{ upstream: b, model: m }] } }
         { name: 'team-b', sha256: hashSecret('test') },
       ],
       adminTokenSha256: hashSecret('plain-admin-token'),
+      // the dashboard's session key, derived from the token (never from its digest)
+      adminSessionKey: sessionKeyOf('plain-admin-token'),
     });
     expect(JSON.stringify(config)).not.toMatch(/plain-/);
   });
