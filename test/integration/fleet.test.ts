@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { Redis } from 'ioredis';
 import { Pool } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { killStarted, type Running, start, userEnv } from '../support/processes.js';
@@ -322,6 +323,68 @@ describe('three replicas over one redis', () => {
     );
     expect(admitted).toBeGreaterThanOrEqual(allowed * 0.6);
     expect(admitted).toBeLessThanOrEqual(allowed * 1.5);
+  });
+
+  it('a rollout started on A is honoured by every replica within a second, and decided once over all their counts', async () => {
+    const NEW = 'gemini-2.5-flash-002';
+    const started = await admin<{ id: string }>(replicas[A]!, '/admin/rollouts', {
+      alias: INCIDENT.alias,
+      model: NEW,
+      upstream: 'sim',
+      steps: '50,100',
+      interval: '2s',
+      minRequests: 20,
+      reason: 'fleet rollout',
+      by: 'oncall',
+    });
+    expect(started.status).toBe(200);
+    const id = started.json.id;
+    const asked = Date.now();
+    for (const r of replicas) {
+      await eventually(
+        async () => {
+          sim.resetStats();
+          await send(r, 10);
+          return (sim.stats().requests.byBuild[NEW] ?? 0) > 0;
+        },
+        1500,
+        `${r.name} to route to the new build`,
+      );
+    }
+    console.info(`rollout honoured by every replica within ${Date.now() - asked} ms`);
+    // traffic through every replica until the rollout is done
+    let done = false;
+    const load = replicas.map((r) => traffic(r, { concurrency: 2, spacingMs: 5, until: () => done }));
+    await eventually(
+      async () => {
+        const { json } = await admin<{ rollouts: { state: string }[] }>(
+          replicas[B]!,
+          `/admin/rollouts?alias=${INCIDENT.alias}`,
+        );
+        return json.rollouts[0]?.state === 'succeeded';
+      },
+      15_000,
+      'the rollout to succeed',
+    ).finally(() => {
+      done = true;
+    });
+    const runs = await Promise.all(load);
+    expect(runs.flatMap((r) => r.failures)).toEqual([]);
+    // every replica reported its counts of the first step; the holder of the lease read them all
+    const probe = new Redis(redis.url);
+    const reporters = await probe.hlen(`fleet-test:counts:${id}#0`).finally(() => probe.quit());
+    expect(reporters).toBeGreaterThanOrEqual(3);
+    // each decision was made once, by one replica, whatever the others were doing
+    const { json } = await admin<{ entries: { action: string; actor: string; reason: string }[] }>(
+      replicas[C]!,
+      '/admin/audit?limit=1000',
+    );
+    const decisions = json.entries.filter((e) => e.action === 'rollout' && e.reason.startsWith(id));
+    expect(decisions.filter((e) => e.reason.includes(': to 100%')).length).toBe(1);
+    expect(decisions.filter((e) => e.reason.includes(': succeeded')).length).toBe(1);
+    const step = decisions.find((e) => e.reason.includes(': to 100%'))!.reason;
+    const seen = Number(/candidate \d+\/(\d+) failed/.exec(step)?.[1]);
+    expect(seen).toBeGreaterThanOrEqual(20);
   });
 
   it('keeps serving with no failures when redis dies mid-load, and the replicas agree again once it is back', async () => {
