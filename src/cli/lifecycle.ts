@@ -1,30 +1,11 @@
 import { Command } from 'commander';
 import { UsageError } from '../errors.js';
-import { parseDuration, parseSteps, pct } from '../rollout/plan.js';
+import { parseDuration, parseSteps, pct, type Rollout, type StepCounts } from '../rollout/plan.js';
 import type { CommandContext } from './io.js';
 import { type AdminOptions, adminCall, safeUser, withAdmin } from './operator.js';
 
-interface Counts {
-  candidate: { requests: number; failures: number };
-  baseline: { requests: number; failures: number };
-}
-
 /** A rollout as the admin API answers it (admin/lifecycle-routes.ts view). */
-interface RolloutView {
-  id: string;
-  alias: string;
-  upstream: string;
-  model: string;
-  replace?: string;
-  steps: number[];
-  step: number;
-  state: string;
-  share: number;
-  summary: string;
-  counts: Counts;
-  history: string[];
-  stopped?: string;
-}
+type RolloutView = Rollout & { share: number; summary: string; counts: StepCounts };
 
 /**
  * `aliasgate rollout start|status|pause|resume|abort`, `aliasgate drain`, `aliasgate retire`: a build's lifecycle,

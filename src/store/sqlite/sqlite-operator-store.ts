@@ -242,67 +242,68 @@ export class SqliteOperatorStore implements OperatorStore {
   }
 
   async saveRollout(rollout: Rollout, note?: AuditNote): Promise<{ changed: boolean }> {
-    const row = {
-      id: rollout.id,
-      alias: rollout.alias,
-      active: isActive(rollout) ? 1 : 0,
-      startedAt: rollout.startedAt,
-      rev: rollout.rev,
-      body: JSON.stringify(rollout),
-    };
-    return this.#act(() => {
-      const stored = this.#db
-        .prepare<[string], { rev: number }>('SELECT rev FROM rollouts WHERE id = ?')
-        .get(row.id);
-      if (stored === undefined) {
-        if (row.rev !== 1) return false;
-        const busy = this.#db.prepare('SELECT 1 FROM rollouts WHERE alias = ? AND active = 1').get(row.alias);
-        if (busy) return false;
-        this.#db
-          .prepare(
-            'INSERT INTO rollouts (id, alias, active, started_at, rev, body) VALUES (@id, @alias, @active, @startedAt, @rev, @body)',
-          )
-          .run(row);
-      } else {
-        if (stored.rev !== row.rev - 1) return false;
-        this.#db
-          .prepare('UPDATE rollouts SET active = @active, rev = @rev, body = @body WHERE id = @id')
-          .run(row);
-      }
-      if (note) this.#noteAudit(note, rollout.alias, rollout.model);
-      return true;
-    });
+    return this.#revise(
+      { table: 'rollouts', group: 'alias' },
+      {
+        id: rollout.id,
+        group: rollout.alias,
+        active: isActive(rollout),
+        startedAt: rollout.startedAt,
+        rev: rollout.rev,
+      },
+      rollout,
+      note && { note, alias: rollout.alias, model: rollout.model },
+    );
   }
 
   async saveDrain(drain: Drain, note?: AuditNote): Promise<{ changed: boolean }> {
-    const row = {
-      id: drain.id,
-      target: `${drain.alias}/${drain.upstream}/${drain.model}`,
-      active: drain.state === 'draining' ? 1 : 0,
-      startedAt: drain.startedAt,
-      rev: drain.rev,
-      body: JSON.stringify(drain),
-    };
+    const target = `${drain.alias}/${drain.upstream}/${drain.model}`;
+    return this.#revise(
+      { table: 'drains', group: 'target' },
+      {
+        id: drain.id,
+        group: target,
+        active: drain.state === 'draining',
+        startedAt: drain.startedAt,
+        rev: drain.rev,
+      },
+      drain,
+      note && { note, alias: drain.alias, model: drain.model },
+    );
+  }
+
+  /**
+   * A lifecycle record by compare-and-set: rev 1 creates it, and only while its group (an alias's rollouts, a
+   * target's drains) has nothing active; rev n replaces n - 1. The audit note is written in the same transaction.
+   */
+  #revise(
+    where: { table: 'rollouts' | 'drains'; group: 'alias' | 'target' },
+    key: { id: string; group: string; active: boolean; startedAt: number; rev: number },
+    record: unknown,
+    audit: { note: AuditNote; alias: string; model: string } | undefined,
+  ): Promise<{ changed: boolean }> {
+    const { table, group } = where;
+    const row = { ...key, active: key.active ? 1 : 0, body: JSON.stringify(record) };
     return this.#act(() => {
       const stored = this.#db
-        .prepare<[string], { rev: number }>('SELECT rev FROM drains WHERE id = ?')
+        .prepare<[string], { rev: number }>(`SELECT rev FROM ${table} WHERE id = ?`)
         .get(row.id);
       if (stored === undefined) {
         if (row.rev !== 1) return false;
-        if (this.#db.prepare('SELECT 1 FROM drains WHERE target = ? AND active = 1').get(row.target))
+        if (this.#db.prepare(`SELECT 1 FROM ${table} WHERE ${group} = ? AND active = 1`).get(row.group))
           return false;
         this.#db
           .prepare(
-            'INSERT INTO drains (id, target, active, started_at, rev, body) VALUES (@id, @target, @active, @startedAt, @rev, @body)',
+            `INSERT INTO ${table} (id, ${group}, active, started_at, rev, body) VALUES (@id, @group, @active, @startedAt, @rev, @body)`,
           )
           .run(row);
       } else {
         if (stored.rev !== row.rev - 1) return false;
         this.#db
-          .prepare('UPDATE drains SET active = @active, rev = @rev, body = @body WHERE id = @id')
+          .prepare(`UPDATE ${table} SET active = @active, rev = @rev, body = @body WHERE id = @id`)
           .run(row);
       }
-      if (note) this.#noteAudit(note, drain.alias, drain.model);
+      if (audit) this.#noteAudit(audit.note, audit.alias, audit.model);
       return true;
     });
   }
