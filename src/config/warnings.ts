@@ -12,6 +12,12 @@ export function configWarnings(config: Config, options: { openAdmin?: boolean } 
   if (options.openAdmin) {
     warnings.push('demo mode: the admin API answers anyone on loopback without a token');
   }
+  if (!['127.0.0.1', 'localhost', '::1'].includes(config.admin.host)) {
+    warnings.push(
+      `admin.host is ${config.admin.host}: the admin API and dashboard can be reached from the network (with the ` +
+        'admin token); the token and the session cookie cross it in clear unless TLS is put in front',
+    );
+  }
   if (!config.state.redis && config.state.sqlitePath === ':memory:') {
     warnings.push('state.sqlitePath is :memory: pulls and the audit log are lost when the gateway stops');
   }

@@ -29,4 +29,22 @@ aliases:
       'aliases.embed.fallback: text does not support embedContent; those calls cannot fall back to it',
     ]);
   });
+
+  it.each([
+    ['0.0.0.0', true],
+    ['10.0.0.5', true],
+    ['127.0.0.1', false],
+    ['::1', false],
+  ])('warns when the admin listener is on %s (beyond loopback): %s', (host, warned) => {
+    const config = parseConfig(
+      `admin: { host: "${host}" }\nupstreams: { b: { baseUrl: "http://x" } }\naliases: { a: { targets: [{ upstream: b, model: m }] } }\n`,
+      'g.yaml',
+      {},
+    );
+    expect(
+      configWarnings(config).some((w) =>
+        w.startsWith(`admin.host is ${host}: the admin API and dashboard can be reached`),
+      ),
+    ).toBe(warned);
+  });
 });
