@@ -192,18 +192,13 @@ export class SqliteOperatorStore implements OperatorStore {
     const by = nonEmpty(request.by, 'by');
     const alias = nonEmpty(request.alias, 'alias');
     const reason = (request.reason ?? '').slice(0, MAX_REASON_CHARS);
+    const audit = (what: string) =>
+      this.#insertAudit({ at, actor: by, action: 'stage', alias, model: '', reason: `${what}; ${reason}` });
     return this.#act(() => {
       const before = this.#state.stages.find((s) => s.alias === alias);
       if (request.stage === undefined) {
         if (this.#db.prepare('DELETE FROM stages WHERE alias = ?').run(alias).changes === 0) return false;
-        this.#insertAudit({
-          at,
-          actor: by,
-          action: 'stage',
-          alias,
-          model: '',
-          reason: `back to the configured stage; ${reason}`,
-        });
+        audit('back to the configured stage');
         return true;
       }
       const row = {
@@ -229,14 +224,7 @@ export class SqliteOperatorStore implements OperatorStore {
             'ON CONFLICT (alias) DO UPDATE SET stage = @stage, replacement = @replacement, shutdown = @shutdown, by = @by, at = @at, reason = @reason',
         )
         .run(row);
-      this.#insertAudit({
-        at,
-        actor: by,
-        action: 'stage',
-        alias,
-        model: '',
-        reason: `${describeStage(request)}; ${reason}`,
-      });
+      audit(describeStage(request));
       return true;
     });
   }
