@@ -44,4 +44,25 @@ describe('aliasgate status', () => {
       /ejected until 14:03:20 \(by host-a:4242\)/,
     );
   });
+
+  it('shows the alias’s rollout and drains, and weights a share has set', () => {
+    const body = {
+      now,
+      aliases: [
+        {
+          name: 'gemini-3.5-flash',
+          fallback: [],
+          status: 'healthy' as const,
+          targetsInRotation: 2,
+          rollout: { upstream: 'sim', model: 'gemini-3.5-flash-002', summary: 'running, step 1/3 (10%)' },
+          drains: [{ upstream: 'sim', model: 'old', from: 0.5, startedAt: now, overMs: 60_000 }],
+          targets: [{ ...target, state: 'in_rotation', weight: 7.555555 }],
+        },
+      ],
+    };
+    const text = renderStatus(body as never);
+    expect(text).toContain('  rollout of sim/gemini-3.5-flash-002: running, step 1/3 (10%)');
+    expect(text).toContain('  draining sim/old: share to 0 by 14:03:50');
+    expect(text).toMatch(/w=7\.6 /);
+  });
 });
