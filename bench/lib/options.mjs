@@ -1,9 +1,10 @@
 /**
- * Run options: `node bench/run.mjs [--smoke] [--only overhead,incident,scale,profile,cluster]`, with the lengths
- * from the environment so that CI and a developer on a shared machine can shorten everything at once.
+ * Run options: `node bench/run.mjs [--smoke] [--only overhead,incident,scale,profile,cluster,fleet]`, with the
+ * lengths from the environment so that CI and a developer on a shared machine can shorten everything at once.
  */
 
-export const SECTIONS = ['overhead', 'incident', 'scale', 'profile', 'cluster'];
+/** `fleet` skips itself when redis-server is missing, as the nginx rows do without nginx. */
+export const SECTIONS = ['overhead', 'incident', 'scale', 'profile', 'cluster', 'fleet'];
 
 function envNumber(name, fallback) {
   const raw = process.env[name];
@@ -39,7 +40,8 @@ export function parseOptions(argv) {
   const seconds = envNumber('BENCH_SECONDS', smoke ? 1 : 10);
   return {
     smoke,
-    sections: smoke ? ['overhead'] : (only ?? SECTIONS),
+    // smoke proves the bench works: overhead alone, or the sections named (each then in its smoke size)
+    sections: only ?? (smoke ? ['overhead'] : SECTIONS),
     seconds,
     /** Interleaved rounds whose medians are reported (default 3; smoke 1). */
     rounds: envNumber('BENCH_ROUNDS', smoke ? 1 : 3),
@@ -67,5 +69,15 @@ export function parseOptions(argv) {
     scaleParts: process.env.BENCH_SCALE ? process.env.BENCH_SCALE.split(',') : undefined,
     /** Open SSE streams to hold at once (default 10,100,1000,5000). */
     streamCounts: list(process.env.BENCH_STREAMS ?? '10,100,1000,5000'),
+    fleet: {
+      /** wrk connections of the fleet CPU cells (default 32). */
+      concurrency: smoke ? [32] : list(process.env.BENCH_FLEET_CONCURRENCY ?? '32'),
+      /** Replicas in the fan-out and in the N-replica health-check setups (default 3, at least 2). */
+      replicas: Math.max(2, Math.round(envNumber('BENCH_FLEET_REPLICAS', 3))),
+      /** Ejections per fan-out row (default 100; smoke 5). */
+      ejections: envNumber('BENCH_FLEET_EJECTIONS', smoke ? 5 : 100),
+      /** Health-check counting window without client traffic, s (default 60; smoke 5). */
+      checkSeconds: envNumber('BENCH_FLEET_CHECK_SECONDS', smoke ? 5 : 60),
+    },
   };
 }

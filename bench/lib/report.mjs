@@ -1,3 +1,4 @@
+import { fleetTables } from './report-fleet.mjs';
 import { delta, fmt, markdown, ratio, render } from './table.mjs';
 
 /**
@@ -161,6 +162,8 @@ export function checkTargets(results) {
       1.05,
       '×',
     );
+  for (const s of results.fleet?.cpu?.summary ?? [])
+    add(`fleet: CPU/req state.redis ÷ memory state (c=${s.connections})`, s.ratioOfMedians, 1.05, '×');
   const bodies = (results.scale?.bodies ?? []).filter((b) => b.proxy === 'aliasgate');
   for (const b of bodies)
     add(`body ${b.label}: heap after GC − before`, b.heapAfterMb - b.heapBeforeMb, 2, ' MB', 1);
@@ -359,6 +362,7 @@ export function renderAll(results) {
   if (results.scale) tables.push(...scaleTables(results.scale));
   if (results.profile?.top) tables.push(...profileTables(results.profile));
   if (results.cluster?.summary) tables.push(...clusterTables(results.cluster));
+  if (results.fleet) tables.push(...fleetTables(results.fleet));
   const checks = checkTargets(results);
   results.targets = checks;
   if (checks.length > 0) {
