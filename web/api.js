@@ -41,7 +41,13 @@ export function getAudit(/** @type {string} */ alias, limit = 50) {
   return call(`/admin/audit?limit=${limit}&alias=${encodeURIComponent(alias)}`);
 }
 
-/** @param {'/admin/pull' | '/admin/restore' | '/admin/stage'} path @param {Record<string, string>} body */
+/**
+ * The state changes the page makes.
+ * @typedef {'/admin/pull' | '/admin/restore' | '/admin/stage' | '/admin/rollouts' | '/admin/rollouts/pause'
+ *   | '/admin/rollouts/resume' | '/admin/rollouts/abort' | '/admin/drain'} ChangePath
+ */
+
+/** @param {ChangePath} path @param {Record<string, unknown>} body */
 export function post(path, body) {
   return call(path, {
     method: 'POST',

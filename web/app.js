@@ -3,6 +3,7 @@ import { serverNow, syncClock } from './clock.js';
 import { openHistory, openStageDialog, openTargetDialog, setupDialogs } from './dialogs.js';
 import { h, morphChildren } from './dom.js';
 import { clockTime, relative } from './format.js';
+import { openChangeDialog, openDrainDialog, openRolloutDialog } from './lifecycle-dialogs.js';
 import { connectLive } from './live.js';
 import { aliasCards } from './render-aliases.js';
 import { attention } from './render-attention.js';
@@ -113,7 +114,7 @@ function onClick(/** @type {MouseEvent} */ event) {
     /** @type {Element} */ (event.target).closest('button[data-action]')
   );
   if (!button || !status) return;
-  const { action, alias: aliasName, model } = button.dataset;
+  const { action, alias: aliasName, model, upstream } = button.dataset;
   const alias = status.aliases.find((a) => a.name === aliasName);
   if (!alias) return;
   if (action === 'stage')
@@ -122,8 +123,19 @@ function onClick(/** @type {MouseEvent} */ event) {
       status.aliases.map((a) => a.name),
     );
   if (action === 'history') return void openHistory(alias.name);
-  const target = alias.targets.find((t) => t.model === model);
+  if (action === 'rollout') return openRolloutDialog(alias, upstreamsFor(alias, status));
+  if (action === 'rollout-pause') return openChangeDialog('pause', alias);
+  if (action === 'rollout-resume') return openChangeDialog('resume', alias);
+  if (action === 'rollout-abort') return openChangeDialog('abort', alias);
+  const target = alias.targets.find((t) => t.model === model && (!upstream || t.upstream === upstream));
+  if (target && action === 'drain') return openDrainDialog(alias, target);
   if (target && (action === 'pull' || action === 'restore')) openTargetDialog(action, alias, target);
+}
+
+/** The upstreams a rollout may name, as far as the status tells them: the alias's own first. */
+function upstreamsFor(/** @type {import('./types.js').Alias} */ alias, /** @type {Status} */ all) {
+  const names = [...alias.targets, ...all.aliases.flatMap((a) => a.targets)].map((t) => t.upstream);
+  return [...new Set(names)];
 }
 
 /** After an action the page asks at once instead of waiting for the next push. */

@@ -1,4 +1,4 @@
-import { clockTime, daysUntil, ordinal, percent, when } from './format.js';
+import { clockTime, daysUntil, ordinal, percent, share, when } from './format.js';
 
 /**
  * The words the page uses for states and events, so that an operator reads a sentence instead of a field.
@@ -6,6 +6,8 @@ import { clockTime, daysUntil, ordinal, percent, when } from './format.js';
  * @typedef {import('./types.js').Alias} Alias
  * @typedef {import('./types.js').Target} Target
  * @typedef {import('./types.js').TimelineEntry} TimelineEntry
+ * @typedef {import('./types.js').Rollout} Rollout
+ * @typedef {import('./types.js').Drain} Drain
  * @typedef {import('./types.js').Tone} Tone
  * @typedef {{ label: string, detail: string, message: string, tone: Tone }} StateWords
  */
@@ -97,6 +99,71 @@ export function stageWords(/** @type {Alias} */ alias, /** @type {number} */ now
   return { badge, stage, extra: parts.join(' · ') };
 }
 
+/** Still moving traffic: it can be paused, resumed or aborted, and the alias takes no other rollout. */
+export function isActive(/** @type {Rollout} */ r) {
+  return r.state === 'running' || r.state === 'paused' || r.state === 'draining';
+}
+
+/** @type {Record<Rollout['state'], Tone>} */
+const ROLLOUT_TONE = {
+  running: 'info',
+  paused: 'warn',
+  draining: 'info',
+  succeeded: 'ok',
+  failed: 'bad',
+  aborted: 'warn',
+};
+
+/** Where a rollout stands, in one line: "running · step 2/3 · 50%". */
+export function rolloutState(/** @type {Rollout} */ r) {
+  const at = `step ${r.step + 1}/${r.steps.length} · ${share(r.steps[r.step] ?? 0)}`;
+  const words = {
+    running: `running · ${at}`,
+    paused: `paused · ${at}`,
+    draining: `at 100% · draining ${r.replace ?? 'the old build'}`,
+    succeeded: `succeeded · ${share(r.steps[r.step] ?? 0)}`,
+    failed: `failed at ${at}`,
+    aborted: `aborted at ${at}`,
+  };
+  return { label: words[r.state] ?? String(r.state), tone: ROLLOUT_TONE[r.state] ?? 'none' };
+}
+
+/** The gateway's last decision on the steps; a stop is shown apart, as why it stopped. */
+export function lastDecision(/** @type {Rollout} */ r) {
+  const stop = r.stopped === undefined ? undefined : `${r.state}: ${r.stopped}`;
+  return r.history.filter((line) => line !== stop).at(-1) ?? '';
+}
+
+/** "draining → 0 by 14:10:00": when the build's share reaches 0 (it is pulled soon after). */
+export function drainWords(/** @type {Drain} */ d, /** @type {number} */ now) {
+  return `draining → 0 by ${clockTime(d.startedAt + d.overMs, now)}`;
+}
+
+/**
+ * A rollout's timeline entry says what happened in its reason's first words (the gateway writes "started: …",
+ * "to 50%: …", "paused: …", "aborted: …"); the rest of the reason is shown under it.
+ * @type {[RegExp, (m: RegExpMatchArray) => string, Tone][]}
+ */
+const ROLLOUT_EVENTS = [
+  [/^started\b/, () => 'rollout started', 'info'],
+  [/^to (\d+(?:\.\d+)?%)/, (m) => `rollout → ${m[1]}`, 'ok'],
+  [/^paused\b/, () => 'rollout paused', 'warn'],
+  [/^resumed\b/, () => 'rollout resumed', 'info'],
+  [/^aborted\b/, () => 'rollout aborted', 'warn'],
+  [/^failed\b/, () => 'rollout failed', 'bad'],
+  [/^promoted\b/, () => 'rollout at 100%', 'ok'],
+  [/^succeeded\b/, () => 'rollout succeeded', 'ok'],
+];
+
+/** @param {TimelineEntry} e @returns {{ what: string, tone: Tone }} */
+function rolloutEvent(e) {
+  for (const [pattern, words, tone] of ROLLOUT_EVENTS) {
+    const m = e.reason.match(pattern);
+    if (m) return { what: words(m), tone };
+  }
+  return { what: 'rollout', tone: 'info' };
+}
+
 /** @type {Record<TimelineEntry['kind'], (e: TimelineEntry, now: number) => string>} */
 const KIND = {
   ejected: (e, now) => (e.until ? `ejected until ${clockTime(e.until, now)}` : 'ejected'),
@@ -109,7 +176,9 @@ const KIND = {
   stage: () => 'stage changed',
   reload: () => 'configuration reloaded',
   store: () => 'operator store',
-  rollout: () => 'rollout',
+  rollout: (e) => rolloutEvent(e).what,
+  drain: (e) => (e.reason.startsWith('drained') ? 'drained and pulled' : 'drain started'),
+  retire: (e) => (e.reason.startsWith('un-retired') ? 'un-retired' : 'retired'),
 };
 
 /** @type {Record<TimelineEntry['kind'], Tone>} */
@@ -124,7 +193,9 @@ const KIND_TONE = {
   stage: 'info',
   reload: 'none',
   store: 'warn',
-  rollout: 'none',
+  rollout: 'info',
+  drain: 'info',
+  retire: 'info',
 };
 
 /** @returns {{ what: string, subject: string, tone: Tone }} */
@@ -132,6 +203,11 @@ export function timelineWords(/** @type {TimelineEntry} */ e, /** @type {number}
   const words = KIND[e.kind];
   const target = e.model ? `${e.upstream ? `${e.upstream}/` : ''}${e.model}` : '';
   const subject = [e.alias, target].filter(Boolean).join(' · ');
-  const tone = e.kind === 'health_check' && e.ok ? 'ok' : (KIND_TONE[e.kind] ?? 'none');
+  const tone =
+    e.kind === 'health_check' && e.ok
+      ? 'ok'
+      : e.kind === 'rollout'
+        ? rolloutEvent(e).tone
+        : (KIND_TONE[e.kind] ?? 'none');
   return { what: words ? words(e, now) : String(e.kind), subject, tone };
 }

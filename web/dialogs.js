@@ -1,39 +1,37 @@
-import { ApiError, getAudit, post } from './api.js';
+import { ApiError, getAudit } from './api.js';
 import { serverNow } from './clock.js';
 import { fallbackWords, targetName } from './describe.js';
 import { h } from './dom.js';
 import { when } from './format.js';
+import {
+  byId,
+  field,
+  getHandlers,
+  operatorName,
+  rememberedName,
+  send,
+  setHandlers,
+  showError,
+} from './forms.js';
+import { setupLifecycleDialogs } from './lifecycle-dialogs.js';
 
 /**
- * The forms behind Pull, Restore, Stage and History: native <dialog>s (modal, focus kept inside, Escape
- * closes, focus returns to the button that opened them). A refused change keeps the dialog open with the
- * gateway's own message, since that message says what to do (name a replacement, the store is down …).
+ * The forms behind Pull, Restore, Stage and History (rollouts and drains: lifecycle-dialogs.js): native <dialog>s
+ * (modal, focus kept inside, Escape closes, focus returns to the button that opened them). A refused change keeps
+ * the dialog open with the gateway's own message (forms.js).
  *
  * @typedef {import('./types.js').Alias} Alias
  * @typedef {import('./types.js').Target} Target
- * @typedef {{ done(message: string): void, unauthorized(): void }} DialogHandlers
+ * @typedef {import('./forms.js').DialogHandlers} DialogHandlers
  */
-
-const NAME_KEY = 'aliasgate.operator';
-
-/** @param {string} id */
-function byId(id) {
-  const el = document.getElementById(id);
-  if (!el) throw new Error(`index.html has no #${id}`);
-  return el;
-}
-
-const field = (/** @type {string} */ id) => /** @type {HTMLInputElement} */ (byId(id));
 
 /** @type {{ action: 'pull' | 'restore', alias: string, model: string } | undefined} */
 let targetContext;
 /** @type {string | undefined} */
 let stageAlias;
-/** @type {DialogHandlers} */
-let handlers;
 
 export function setupDialogs(/** @type {DialogHandlers} */ on) {
-  handlers = on;
+  setHandlers(on);
   for (const dialog of document.querySelectorAll('dialog')) {
     dialog.addEventListener('close', () => showError(dialog, ''));
     for (const button of dialog.querySelectorAll('[data-close]'))
@@ -42,6 +40,7 @@ export function setupDialogs(/** @type {DialogHandlers} */ on) {
   byId('target-form').addEventListener('submit', submitTarget);
   byId('stage-form').addEventListener('submit', submitStage);
   field('stage-stage').addEventListener('change', requireReplacementIfDeprecated);
+  setupLifecycleDialogs();
 }
 
 /** @param {'pull' | 'restore'} action @param {Alias} alias @param {Target} target */
@@ -96,7 +95,7 @@ export async function openHistory(/** @type {string} */ alias) {
       entries.length ? historyTable(entries) : h('p', {}, 'Nothing recorded for this alias yet.'),
     );
   } catch (err) {
-    if (err instanceof ApiError && err.status === 401) return handlers.unauthorized();
+    if (err instanceof ApiError && err.status === 401) return getHandlers().unauthorized();
     body.replaceChildren(
       h('p', { class: 'error', role: 'alert' }, err instanceof Error ? err.message : String(err)),
     );
@@ -165,61 +164,6 @@ async function submitStage(event) {
   await send('stage-dialog', '/admin/stage', body, `${stageAlias} is now ${body.stage}.`);
 }
 
-/**
- * @param {string} dialogId
- * @param {'/admin/pull' | '/admin/restore' | '/admin/stage'} path
- * @param {Record<string, string>} body
- * @param {string} doneMessage
- */
-async function send(dialogId, path, body, doneMessage) {
-  const dialog = /** @type {HTMLDialogElement} */ (byId(dialogId));
-  const submit = /** @type {HTMLButtonElement} */ (dialog.querySelector('button[type=submit]'));
-  submit.disabled = true;
-  dialog.setAttribute('aria-busy', 'true');
-  try {
-    await post(path, body);
-    dialog.close();
-    handlers.done(doneMessage);
-  } catch (err) {
-    if (err instanceof ApiError && err.status === 401) {
-      dialog.close();
-      return handlers.unauthorized();
-    }
-    showError(dialog, err instanceof Error ? err.message : String(err));
-  } finally {
-    submit.disabled = false;
-    dialog.removeAttribute('aria-busy');
-  }
-}
-
-/** @param {Element} dialog @param {string} message */
-function showError(dialog, message) {
-  const box = /** @type {HTMLElement | null} */ (dialog.querySelector('.error'));
-  if (!box) return;
-  box.textContent = message;
-  box.hidden = !message;
-}
-
 function requireReplacementIfDeprecated() {
   field('stage-replacement').required = field('stage-stage').value === 'deprecated';
-}
-
-/** The name given last time, so that an operator types it once per browser. */
-function rememberedName() {
-  try {
-    return localStorage.getItem(NAME_KEY) ?? '';
-  } catch {
-    return '';
-  }
-}
-
-/** @param {string} id */
-function operatorName(id) {
-  const name = field(id).value.trim();
-  try {
-    localStorage.setItem(NAME_KEY, name);
-  } catch {
-    // private mode: the name is simply asked for again next time
-  }
-  return name;
 }

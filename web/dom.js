@@ -88,8 +88,10 @@ export function morphChildren(/** @type {Node} */ parent, /** @type {Node} */ ne
     const key = keyOf(child);
     if (key !== null) keyed.set(key, child);
   }
+  const incomingNodes = [...next.childNodes];
+  const wanted = new Set(incomingNodes.map(keyOf).filter((k) => k !== null));
   let cursor = parent.firstChild;
-  for (const incoming of [...next.childNodes]) {
+  for (const incoming of incomingNodes) {
     const key = keyOf(incoming);
     const match = key !== null ? keyed.get(key) : cursor && keyOf(cursor) === null ? cursor : undefined;
     if (!match) {
@@ -97,6 +99,17 @@ export function morphChildren(/** @type {Node} */ parent, /** @type {Node} */ ne
       continue;
     }
     if (key !== null) keyed.delete(key);
+    // what is going anyway goes first, rather than the match moving past it: moving a node takes focus off it
+    while (
+      cursor &&
+      cursor !== match &&
+      keyOf(cursor) !== null &&
+      !wanted.has(/** @type {string} */ (keyOf(cursor)))
+    ) {
+      const after = cursor.nextSibling;
+      parent.removeChild(cursor);
+      cursor = after;
+    }
     if (match !== cursor) parent.insertBefore(match, cursor);
     cursor = morph(match, incoming).nextSibling;
   }

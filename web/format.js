@@ -11,6 +11,24 @@ export function percent(rate) {
   return `${(Math.floor(rate * 1000) / 10).toFixed(1)}%`;
 }
 
+/** "3/120 failed (2.5%)": rounded up, so that a window with any failure never reads 0%. */
+export function failed(/** @type {{ requests: number, failures: number }} */ arm) {
+  if (!arm.requests) return 'no requests yet';
+  const rate = arm.failures / arm.requests;
+  const shown = arm.failures ? `${(Math.ceil(rate * 1000) / 10).toFixed(1)}%` : '0%';
+  return `${arm.failures.toLocaleString()}/${arm.requests.toLocaleString()} failed (${shown})`;
+}
+
+/** A weight in force, which a rollout's share makes fractional: 11.1, not 11.111111111111112. */
+export function weight(/** @type {number} */ w) {
+  return String(Number(w.toPrecision(3)));
+}
+
+/** A share of traffic as a step reads: 0.1 → "10%", 0.125 → "12.5%". */
+export function share(/** @type {number} */ s) {
+  return `${Number((s * 100).toPrecision(3))}%`;
+}
+
 /** @param {number | null | undefined} ms */
 export function millis(ms) {
   if (ms === null || ms === undefined) return '—';

@@ -1,11 +1,13 @@
-import { stageWords, targetName, targetState } from './describe.js';
+import { drainWords, isActive, stageWords, targetName, targetState } from './describe.js';
 import { h } from './dom.js';
-import { attempts, latency, percent, perSecond, rateTone } from './format.js';
+import { attempts, latency, percent, perSecond, rateTone, weight } from './format.js';
+import { rolloutPanel } from './render-rollout.js';
 import { sparkline } from './sparkline.js';
 
 /**
  * One card per alias, in the order the gateway lists them (a card never jumps while someone aims at it):
- * what its clients get, then each target with its state in words, its figures and its Pull/Restore button.
+ * what its clients get, its rollout when it has one, then each target with its state in words, its figures and its
+ * Drain/Pull/Restore buttons.
  *
  * @typedef {import('./types.js').Status} Status
  * @typedef {import('./types.js').Alias} Alias
@@ -28,9 +30,10 @@ function aliasCard(alias, now) {
     'article',
     { class: `alias status-${alias.status}`, id, 'data-key': id, 'aria-labelledby': `${id}-name` },
     aliasHead(alias, now),
+    rolloutPanel(alias, now),
     h(
       'table',
-      { class: 'targets' },
+      { class: 'targets', 'data-key': 'targets' },
       h('caption', { class: 'sr-only' }, `Clients and targets of ${alias.name}`),
       tableHead(),
       clientRows(alias),
@@ -45,7 +48,7 @@ function aliasHead(alias, now) {
   const id = `alias-${alias.name}`;
   return h(
     'header',
-    { class: 'alias-head' },
+    { class: 'alias-head', 'data-key': 'head' },
     h('h2', { id: `${id}-name`, class: 'alias-name' }, alias.name),
     h('span', { class: `badge stage-${stage.stage}`, title: 'stage' }, stage.badge),
     stage.extra && h('span', { class: 'stage-extra' }, stage.extra),
@@ -57,15 +60,22 @@ function aliasHead(alias, now) {
     h(
       'span',
       { class: 'alias-actions' },
+      headButton('rollout', 'Roll out…', alias),
       headButton('stage', 'Stage…', alias),
       headButton('history', 'History…', alias),
     ),
   );
 }
 
-/** @param {'stage' | 'history'} action @param {string} text @param {Alias} alias */
+const HEAD_LABEL = {
+  rollout: (/** @type {string} */ a) => `Roll out a build to ${a}`,
+  stage: (/** @type {string} */ a) => `Stage of ${a}`,
+  history: (/** @type {string} */ a) => `History of ${a}`,
+};
+
+/** @param {'rollout' | 'stage' | 'history'} action @param {string} text @param {Alias} alias */
 function headButton(action, text, alias) {
-  const label = `${action === 'stage' ? 'Stage' : 'History'} of ${alias.name}`;
+  const label = HEAD_LABEL[action](alias.name);
   return h(
     'button',
     { type: 'button', 'data-action': action, 'data-alias': alias.name, 'aria-label': label },
@@ -121,6 +131,9 @@ function clientRows(/** @type {Alias} */ alias) {
 function targetRows(alias, t, now) {
   const words = targetState(t, now);
   const name = targetName(t);
+  const drain = alias.drains?.find((d) => d.upstream === t.upstream && d.model === t.model);
+  const r = alias.rollout;
+  const candidate = r !== undefined && isActive(r) && r.upstream === t.upstream && r.model === t.model;
   return h(
     'tbody',
     { class: `target state-${t.state}`, 'data-key': t.id, 'data-target': name },
@@ -131,10 +144,12 @@ function targetRows(alias, t, now) {
         'th',
         { scope: 'row' },
         h('span', { class: 'target-name' }, name),
+        candidate &&
+          h('span', { class: 'badge badge-rollout', title: 'the build being rolled out' }, 'new build'),
         h(
           'span',
           { class: 'sub' },
-          `weight ${t.weight} · ${percent(t.share)} of traffic · ${t.inFlight} in flight`,
+          `weight ${weight(t.weight)}${t.weight === 0 ? ' (standing by)' : ''} · ${percent(t.share)} of traffic · ${t.inFlight} in flight`,
         ),
       ),
       h(
@@ -142,12 +157,23 @@ function targetRows(alias, t, now) {
         { class: 'state' },
         h('span', { class: `state-label tone-${words.tone}` }, words.label),
         words.detail && h('span', { class: 'sub' }, words.detail),
+        drain &&
+          h(
+            'span',
+            { class: 'sub tone-info drain-line', title: `${drain.by}: ${drain.reason}` },
+            drainWords(drain, now),
+          ),
       ),
       successCell(t.m1, t.m5),
       latencyCell(t.m1, t.m5),
       h('td', { class: 'num' }, perSecond(t.m1.rps)),
       h('td', { class: 'col-spark' }, sparkline(t.sparkline)),
-      h('td', { class: 'col-action' }, actionButton(alias, t)),
+      h(
+        'td',
+        { class: 'col-action' },
+        drain || t.state === 'pulled' ? null : drainButton(alias, t),
+        actionButton(alias, t),
+      ),
     ),
     words.message &&
       h(
@@ -173,12 +199,32 @@ function actionButton(alias, t) {
     {
       type: 'button',
       class: restore ? 'restore' : 'pull',
+      // one key for both: the button that pulled is the one that restores, focus and all
+      'data-key': 'pull-restore',
       'data-action': restore ? 'restore' : 'pull',
       'data-alias': alias.name,
       'data-model': t.model,
       'aria-label': `${verb} ${targetName(t)} ${restore ? 'to' : 'from'} ${alias.name}`,
     },
     verb,
+  );
+}
+
+/** @param {Alias} alias @param {Target} t */
+function drainButton(alias, t) {
+  return h(
+    'button',
+    {
+      type: 'button',
+      class: 'drain',
+      'data-key': 'drain',
+      'data-action': 'drain',
+      'data-alias': alias.name,
+      'data-upstream': t.upstream,
+      'data-model': t.model,
+      'aria-label': `Drain ${targetName(t)} from ${alias.name}`,
+    },
+    'Drain…',
   );
 }
 

@@ -6,6 +6,8 @@
  * @typedef {import('../test/support/admin-contract.js').Alias} Alias
  * @typedef {import('../test/support/admin-contract.js').Target} Target
  * @typedef {import('../test/support/admin-contract.js').Window} Window
+ * @typedef {import('../test/support/admin-contract.js').Rollout} Rollout
+ * @typedef {import('../test/support/admin-contract.js').Drain} Drain
  * @typedef {import('../test/support/admin-contract.js').TimelineEntry} TimelineEntry
  * @typedef {import('../test/support/admin-contract.js').AuditEntry} AuditEntry
  * @typedef {import('../test/support/admin-contract.js').StoreHealth} StoreHealth

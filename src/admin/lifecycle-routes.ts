@@ -145,7 +145,9 @@ export async function changeRollout(
         `The rollout ${current.id} changed meanwhile; look again (aliasgate rollout status).`,
       );
     }
-    return view(admin, { ...current, state: 'aborted' });
+    // the record as saved (why it stopped, when, its last history line), not a guess at it
+    const saved = admin.store.state().rollouts.find((r) => r.id === current.id);
+    return view(admin, saved ?? { ...current, state: 'aborted' });
   }
   const wanted = action === 'pause' ? 'running' : 'paused';
   if (current.state !== wanted) {

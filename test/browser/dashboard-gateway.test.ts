@@ -37,7 +37,13 @@ const TOKEN = 'correct-horse-battery-staple';
 const VIEWPORT = { width: 1400, height: 900 };
 const runs = browserTestsRun('test/browser/dashboard-gateway.test.ts');
 
-const { alias: ALIAS, deadBuild: DEAD, healthyBuild: HEALTHY, deadMessage: DEAD_MESSAGE } = DASH_INCIDENT;
+const {
+  alias: ALIAS,
+  deadBuild: DEAD,
+  healthyBuild: HEALTHY,
+  deadMessage: DEAD_MESSAGE,
+  newBuild: NEW,
+} = DASH_INCIDENT;
 const SPARE = { alias: DASH_INCIDENT.twoBuildAlias, model: DASH_INCIDENT.spareBuild };
 
 let stack: Stack | undefined;
@@ -96,6 +102,23 @@ async function signIn(page: Page, token: string): Promise<void> {
   const field = page.getByLabel('Admin token');
   await field.fill(token);
   await field.press('Enter');
+}
+
+/** The page of a fresh gateway, signed in when there is a token, connected to the live feed. */
+async function openDashboard(token: string | undefined): Promise<Browser> {
+  browser = await openBrowser(VIEWPORT);
+  await browser.page.goto(`${stack!.adminUrl}/dashboard`);
+  if (token) await signIn(browser.page, token);
+  await live(browser.page);
+  await browser.page.evaluate('window.sameDocument = true');
+  return browser;
+}
+
+/** Types into the focused field, replacing what it holds, then moves on to the next one. */
+async function typeAndTab(page: Page, text: string): Promise<void> {
+  await page.keyboard.press('ControlOrMeta+A');
+  await page.keyboard.type(text);
+  await page.keyboard.press('Tab');
 }
 
 const MODES = [
@@ -233,6 +256,106 @@ describe.skipIf(!runs)('the dashboard on the real gateway', () => {
       });
       expect([withHeader.status(), (await withHeader.json()).changed]).toEqual([200, false]);
 
+      expect(problems).toEqual([]);
+    });
+
+    it('a rollout started by keyboard shows at once, moves to its next step when the gateway judges it, and stops when aborted', async () => {
+      const clock = new ManualClock(START);
+      stack = await startIncidentGateway({ clock, ...(token ? { token } : {}) });
+      const { page, problems } = await openDashboard(token);
+      const incident = card(page, ALIAS);
+      const panel = incident.locator('section.rollout');
+      expect(await panel.count()).toBe(0);
+
+      // the fixed build, rolled out over the incident's alias in steps of 30 seconds
+      await tabTo(page, `Roll out a build to ${ALIAS}`);
+      await page.keyboard.press('Enter');
+      await page.locator('#rollout-dialog[open]').waitFor();
+      expect(await page.locator(':focus').getAttribute('id')).toBe('rollout-model');
+      await typeAndTab(page, NEW);
+      expect(await page.locator(':focus').getAttribute('id')).toBe('rollout-upstream');
+      await page.keyboard.press('Tab'); // upstream sim, the only one
+      await page.keyboard.press('Tab'); // replaces nothing
+      await typeAndTab(page, '10,50,100');
+      await typeAndTab(page, '30s');
+      await page.keyboard.press('Tab'); // no maximum failure rate
+      await typeAndTab(page, '10');
+      await typeAndTab(page, 'the fix for the 404s');
+      await page.keyboard.type('tester');
+      await page.keyboard.press('Enter');
+      await page.locator('#rollout-dialog').waitFor({ state: 'hidden' });
+
+      await panel.waitFor();
+      expect(await panel.locator('.rollout-state').innerText()).toBe('running · step 1/3 · 10%');
+      expect(await panel.locator('.steps [aria-current="step"]').innerText()).toBe('10%');
+      const head = await panel.locator('.rollout-head').innerText();
+      expect(head).toContain(`sim/${NEW}`);
+      expect(head).toContain('by tester, started 14:02:00');
+      expect(await panel.locator('.rollout-counts').innerText()).toBe(
+        'this step: new build no requests yet · other targets no requests yet · judged at 14:02:30 (in 30s)',
+      );
+      // the new build is one of the alias's targets now, with a tenth of its weight
+      const fresh = targetRow(page, ALIAS, NEW);
+      expect(await fresh.locator('.badge-rollout').innerText()).toBe('new build');
+      expect(await fresh.locator('th .sub').innerText()).toMatch(/^weight 11\.1 · /);
+      const started = page.locator('#timeline > li').first();
+      expect(await started.getAttribute('data-kind')).toBe('rollout');
+      expect(await started.innerText()).toMatch(
+        new RegExp(`rollout started[\\s\\S]*${ALIAS} · sim/${NEW} — by tester[\\s\\S]*the fix for the 404s`),
+      );
+
+      // clients call the alias; when the step's 30 s are up the gateway judges it on what they got, and the page
+      // hears of it over the live feed, asking nothing
+      const asked: string[] = [];
+      page.on('request', (r) => asked.push(`${r.method()} ${new URL(r.url()).pathname}`));
+      const { failures } = await load(stack.url, INCIDENT_PATH, { total: 150, concurrency: 4 });
+      expect(failures).toEqual([]);
+      clock.advance(30_000);
+      await stack.gateway.lifecycle.tick();
+      await panel.locator('.rollout-state', { hasText: 'running · step 2/3 · 50%' }).waitFor();
+      expect(await panel.locator('.steps [aria-current="step"]').innerText()).toBe('50%');
+      expect(await panel.locator('.step-done').innerText()).toBe('10%');
+      expect(await panel.locator('.rollout-decision').innerText()).toMatch(
+        /^LAST DECISION step 1\/2: pass; candidate 0\/\d+ failed .* → step 2\/3 \(50%\)$/i,
+      );
+      expect(await panel.locator('.rollout-counts').innerText()).toContain(
+        'this step: new build no requests yet',
+      );
+      mkdirSync(join(ROOT, 'test-results'), { recursive: true });
+      await page.screenshot({ path: join(ROOT, 'test-results', `rollout-${screenshot}`) });
+      const advanced = page.locator('#timeline > li').first();
+      expect(await advanced.locator('.event-kind').innerText()).toBe('rollout → 50%');
+      expect(asked).toEqual([]);
+
+      // stopped by keyboard, with a reason: the new build's share goes to 0 and it leaves the alias
+      await tabTo(page, `Abort the rollout of sim/${NEW} to ${ALIAS}`);
+      await page.keyboard.press('Enter');
+      await page.locator('#change-dialog[open]').waitFor();
+      expect(await page.locator('#change-title').innerText()).toBe(
+        `Abort the rollout of sim/${NEW} to ${ALIAS}`,
+      );
+      await page.keyboard.type('latency regression seen elsewhere');
+      await page.keyboard.press('Tab');
+      await page.keyboard.press('ControlOrMeta+A');
+      await page.keyboard.type('tester');
+      await page.keyboard.press('Enter');
+      await panel.locator('.rollout-state', { hasText: 'aborted at step 2/3 · 50%' }).waitFor();
+      expect(await panel.locator('.rollout-stopped').innerText()).toMatch(
+        /^WHY IT STOPPED aborted by tester: latency regression seen elsewhere$/i,
+      );
+      expect(await panel.locator('.step-stopped').innerText()).toBe('50%');
+      expect(await panel.locator('button').count()).toBe(0);
+      expect(await panel.locator('.rollout-counts').innerText()).toMatch(/ended 14:02:30 \(just now\)$/);
+      await fresh.waitFor({ state: 'detached' });
+      const aborted = page.locator('#timeline > li').first();
+      expect(await aborted.locator('.event-kind').innerText()).toBe('rollout aborted');
+      expect(await aborted.getAttribute('data-tone')).toBe('warn');
+      const status = await statusOf(token);
+      expect(status.aliases.find((a) => a.name === ALIAS)?.rollout).toMatchObject({
+        state: 'aborted',
+        step: 1,
+      });
+      expect(await page.evaluate('window.sameDocument')).toBe(true);
       expect(problems).toEqual([]);
     });
   });

@@ -299,4 +299,91 @@ describe.skipIf(!runs)('dashboard', () => {
     const cut = /failed: GET .*\/admin\/events|ERR_INCOMPLETE_CHUNKED_ENCODING/;
     expect(problems.filter((p) => !cut.test(p))).toEqual([]);
   });
+
+  it('starts a rollout from its form (a refusal stays in the form), follows its steps live, pauses it, and drains a build', async () => {
+    const { page, fake, clock, problems } = await start();
+    await page.goto(`${fake.url}/dashboard`);
+    await live(page);
+    const alias = DASH_INCIDENT.alias;
+    const build = `sim/${DASH_INCIDENT.newBuild}`;
+
+    await card(page, alias)
+      .getByRole('button', { name: `Roll out a build to ${alias}` })
+      .click();
+    const form = page.locator('#rollout-dialog');
+    await form.getByLabel('New build').fill(DASH_INCIDENT.newBuild);
+    expect(await form.getByLabel('Upstream', { exact: true }).inputValue()).toBe('sim');
+    expect(await form.getByLabel('Replaces').locator('option').allInnerTexts()).toEqual([
+      'nothing: add it beside the others',
+      DASH_INCIDENT.healthyBuild,
+      DASH_INCIDENT.deadBuild,
+    ]);
+    await form.getByLabel('Steps').fill('50,10');
+    await form.getByLabel('Each step lasts').fill('30s');
+    await form.getByLabel('Min requests per step').fill('5');
+    await form.getByLabel('Reason').fill('the fix for the 404s');
+    await form.getByLabel('Your name').fill('tester');
+    await form.getByRole('button', { name: 'Start rollout' }).click();
+    // the gateway's own words, and the form kept as it was to be corrected
+    const error = form.locator('.error');
+    await error.waitFor();
+    expect(await error.innerText()).toBe('--steps must increase, got 50,10');
+    expect(await form.getAttribute('open')).not.toBeNull();
+    await form.getByLabel('Steps').fill('10,50,100');
+    await form.getByRole('button', { name: 'Start rollout' }).click();
+    await form.waitFor({ state: 'hidden' });
+
+    const panel = card(page, alias).locator('section.rollout');
+    await panel.waitFor();
+    expect(await panel.locator('.rollout-state').innerText()).toBe('running · step 1/3 · 10%');
+    expect(await panel.locator('.rollout-counts').innerText()).toContain('judged at 14:05:30 (in 30s)');
+    expect(await targetRow(page, alias, DASH_INCIDENT.newBuild).locator('.badge-rollout').count()).toBe(1);
+
+    // traffic flows for the step's 30 s; the step is judged on it and the page follows, asking nothing
+    clock.advance(30_000);
+    await panel.locator('.rollout-state', { hasText: 'running · step 2/3 · 50%' }).waitFor();
+    expect(await panel.locator('.rollout-decision').innerText()).toMatch(
+      /step 1\/3: pass; candidate 0\/\d+ failed \(0\.0%\) vs baseline .* → step 2\/3 \(50%\)$/,
+    );
+    expect(await page.locator('#timeline > li .event-kind').first().innerText()).toBe('rollout → 50%');
+    clock.advance(10_000);
+    await panel
+      .locator('.rollout-counts', { hasText: /this step: new build 0\/\d+ failed \(0%\)/ })
+      .waitFor();
+
+    await panel.getByRole('button', { name: `Pause the rollout of ${build} to ${alias}` }).click();
+    const change = page.locator('#change-dialog');
+    expect(await change.locator('#change-effect').innerText()).toBe(
+      `Holds ${DASH_INCIDENT.newBuild} at 50% of ${alias}; no step is judged until it is resumed.`,
+    );
+    await change.getByLabel('Reason').fill('lunch');
+    await change.getByRole('button', { name: 'Pause' }).click();
+    await panel.locator('.rollout-state', { hasText: 'paused · step 2/3 · 50%' }).waitFor();
+    expect(await panel.getByRole('button').allInnerTexts()).toEqual(['Resume…', 'Abort…']);
+    clock.advance(60_000); // paused: no step is judged
+    expect(await panel.locator('.rollout-state').innerText()).toBe('paused · step 2/3 · 50%');
+
+    // another alias's build goes gradually; its row says until when
+    const other = DASH_INCIDENT.twoBuildAlias;
+    await page.getByRole('button', { name: `Drain sim/${DASH_INCIDENT.spareBuild} from ${other}` }).click();
+    const drain = page.locator('#drain-dialog');
+    expect(await drain.locator('#drain-effect').innerText()).toMatch(
+      /^Lowers its share of gemini-2\.5-flash \(now /,
+    );
+    await drain.getByLabel('Down to 0 over').fill('5m');
+    await drain.getByLabel('Reason').fill('replaced by 001');
+    await drain.getByRole('button', { name: 'Drain' }).click();
+    const row = targetRow(page, other, DASH_INCIDENT.spareBuild);
+    await row.locator('.drain-line').waitFor();
+    expect(await row.locator('.drain-line').innerText()).toBe('draining → 0 by 14:11:40');
+    expect(await row.getByRole('button', { name: /^Drain/ }).count()).toBe(0);
+    expect(await page.locator('#timeline > li .event-kind').first().innerText()).toBe('drain started');
+    expect(fake.fleet.audit(1)[0]).toMatchObject({ action: 'drain', actor: 'tester', alias: other });
+
+    // the refusal is the only error the browser saw
+    expect(problems).toEqual([
+      expect.stringMatching(/^HTTP 400: POST .*\/admin\/rollouts$/),
+      expect.stringMatching(/^console error: .*400/),
+    ]);
+  });
 });

@@ -4,7 +4,12 @@ import { ManualClock } from '../../src/clock.js';
 import { openSqliteOperatorStore } from '../../src/store/sqlite/sqlite-operator-store.js';
 import {
   Audit,
+  Drain,
   ErrorEnvelope,
+  RetiredList,
+  RetireResult,
+  Rollout,
+  RolloutList,
   StageChangeResult,
   Status,
   TargetActionResult,
@@ -37,8 +42,6 @@ interface Server {
 
 interface Subject {
   name: string;
-  /** Whether a pull or restore without a reason is refused, as docs/admin-api.md says it is. */
-  requiresReason: boolean;
   start(token?: string): Promise<Server>;
 }
 
@@ -48,7 +51,6 @@ const TOKEN = 'tok-123';
 const SUBJECTS: Subject[] = [
   {
     name: 'fake admin server',
-    requiresReason: true,
     async start(token) {
       const fake = await startFakeAdmin({
         clock: new ManualClock(START),
@@ -69,9 +71,6 @@ const SUBJECTS: Subject[] = [
   },
   {
     name: 'real gateway',
-    // `aliasgate pull` takes --reason as an option (README), so the gateway accepts a change without one: the
-    // docs and the CLI disagree, and which one gives way is not this test's to settle
-    requiresReason: false,
     async start(token) {
       const clock = new ManualClock(START);
       const store = openSqliteOperatorStore(':memory:', clock);
@@ -215,6 +214,30 @@ const INCIDENT_PULL = {
   by: 'ana',
 };
 
+const ROLLOUT = {
+  alias: DASH_INCIDENT.alias,
+  model: DASH_INCIDENT.newBuild,
+  upstream: 'sim',
+  steps: '10,50,100',
+  interval: '30s',
+  minRequests: 20,
+  reason: 'the fix for the 404s',
+  by: 'ana',
+};
+
+async function statusOf(url: string): Promise<Status> {
+  return Status.parse(JSON.parse((await call(url, '/admin/status')).body));
+}
+
+async function aliasOf(url: string, name: string) {
+  return (await statusOf(url)).aliases.find((a) => a.name === name)!;
+}
+
+/** The error a refused request answered: its HTTP status and Google's envelope. */
+function refusal(answer: Answer) {
+  return { http: answer.status, ...ErrorEnvelope.parse(JSON.parse(answer.body)).error };
+}
+
 describe.each(SUBJECTS)('admin API contract ($name)', (subject) => {
   const start = async (token?: string) => {
     server = await subject.start(token);
@@ -326,11 +349,8 @@ describe.each(SUBJECTS)('admin API contract ($name)', (subject) => {
   it('refusals come in Google’s error envelope with the HTTP status', async () => {
     const { url, breakOperatorStore } = await start();
     type Case = [Promise<Answer>, number, string, RegExp];
-    const blankReason: Case[] = subject.requiresReason
-      ? [[post(url, '/admin/pull', { ...INCIDENT_PULL, reason: ' ' }), 400, 'INVALID_ARGUMENT', /reason/]]
-      : [];
     const cases: Case[] = [
-      ...blankReason,
+      [post(url, '/admin/pull', { ...INCIDENT_PULL, reason: ' ' }), 400, 'INVALID_ARGUMENT', /reason/],
       [post(url, '/admin/pull', { ...INCIDENT_PULL, alias: 'nope' }), 404, 'NOT_FOUND', /No alias nope/],
       [post(url, '/admin/pull', { ...INCIDENT_PULL, model: 'nope' }), 404, 'NOT_FOUND', /its targets are/],
     ];
@@ -428,5 +448,190 @@ describe.each(SUBJECTS)('admin API contract ($name)', (subject) => {
     expect((await post(url, '/admin/pull', INCIDENT_PULL, { ...PAGE, origin: url })).status).toBe(200);
     // the CLI on this host sends neither Origin nor the header
     expect((await post(url, '/admin/restore', INCIDENT_PULL, json)).status).toBe(200);
+  });
+
+  it('a rollout is started, shown on its alias with its new build, paused, resumed and aborted; a second one is refused', async () => {
+    const { url } = await start();
+    const started = await post(url, '/admin/rollouts', ROLLOUT);
+    expect(started.status, started.body).toBe(200);
+    const view = Rollout.parse(JSON.parse(started.body));
+    expect(view).toMatchObject({
+      alias: ROLLOUT.alias,
+      model: ROLLOUT.model,
+      upstream: 'sim',
+      steps: [0.1, 0.5, 1],
+      intervalMs: 30_000,
+      minRequests: 20,
+      state: 'running',
+      step: 0,
+      share: 0.1,
+      added: true,
+      by: 'ana',
+      reason: ROLLOUT.reason,
+      history: [],
+      counts: { candidate: { requests: 0, failures: 0 }, baseline: { requests: 0, failures: 0 } },
+    });
+    expect(view.lookAt - view.stepStartedAt).toBe(30_000);
+
+    const alias = await aliasOf(url, ROLLOUT.alias);
+    expect(alias.rollout).toMatchObject({ id: view.id, state: 'running', step: 0, share: 0.1 });
+    // the new build is one of the alias's targets, weighted to its step's share
+    const candidate = alias.targets.find((t) => t.model === ROLLOUT.model);
+    expect(candidate).toMatchObject({ upstream: 'sim', state: 'in_rotation' });
+    const total = alias.targets.reduce((sum, t) => sum + t.weight, 0);
+    expect(candidate!.weight / total).toBeCloseTo(0.1, 6);
+
+    const second = await post(url, '/admin/rollouts', { ...ROLLOUT, model: DASH_INCIDENT.healthyBuild });
+    expect(refusal(second)).toMatchObject({
+      http: 409,
+      code: 409,
+      status: 'ABORTED',
+      message: expect.stringMatching(/already has a rollout/),
+    });
+    const change = { alias: ROLLOUT.alias, reason: 'lunch', by: 'ana' };
+    const unexplained = await post(url, '/admin/rollouts/pause', { alias: ROLLOUT.alias });
+    expect(refusal(unexplained)).toMatchObject({
+      http: 400,
+      status: 'INVALID_ARGUMENT',
+      message: expect.stringMatching(/reason/),
+    });
+
+    const paused = Rollout.parse(JSON.parse((await post(url, '/admin/rollouts/pause', change)).body));
+    expect([paused.state, paused.share]).toEqual(['paused', 0.1]);
+    expect((await aliasOf(url, ROLLOUT.alias)).rollout?.state).toBe('paused');
+    const twice = await post(url, '/admin/rollouts/pause', change);
+    expect(refusal(twice)).toMatchObject({ http: 409, message: expect.stringMatching(/is paused/) });
+    const resumed = await post(url, '/admin/rollouts/resume', { ...change, reason: 'back' });
+    expect(Rollout.parse(JSON.parse(resumed.body)).state).toBe('running');
+
+    const aborted = await post(url, '/admin/rollouts/abort', { ...change, reason: 'wrong build' });
+    expect(aborted.status, aborted.body).toBe(200);
+    expect(Rollout.parse(JSON.parse(aborted.body))).toMatchObject({
+      state: 'aborted',
+      share: 0,
+      stopped: expect.stringContaining('wrong build'),
+    });
+    const after = await aliasOf(url, ROLLOUT.alias);
+    expect(after.rollout).toMatchObject({
+      id: view.id,
+      state: 'aborted',
+      stopped: expect.stringContaining('wrong build'),
+    });
+    expect(after.rollout!.endedAt).toBeGreaterThanOrEqual(view.startedAt);
+    // a build the rollout added leaves the alias with it
+    expect(after.targets.map((t) => t.model)).not.toContain(ROLLOUT.model);
+    const gone = await post(url, '/admin/rollouts/abort', change);
+    expect(refusal(gone)).toMatchObject({ http: 404, message: expect.stringMatching(/no rollout running/) });
+
+    const list = RolloutList.parse(
+      JSON.parse((await call(url, `/admin/rollouts?alias=${ROLLOUT.alias}`)).body),
+    );
+    expect(list.rollouts.map((r) => [r.id, r.state])).toEqual([[view.id, 'aborted']]);
+    // the story is on the timeline, in the documented shape
+    const timeline = (await firstEvents(url))
+      .filter((e) => e.event === 'timeline')
+      .map((e) => TimelineEntry.parse(e.data))
+      .filter((e) => e.kind === 'rollout');
+    expect(timeline.map((e) => [e.alias, e.model, e.actor])).toEqual(
+      Array(4).fill([ROLLOUT.alias, ROLLOUT.model, 'ana']),
+    );
+    expect(timeline.map((e) => e.reason.split(':')[0])).toEqual(['started', 'paused', 'resumed', 'aborted']);
+  });
+
+  it('a rollout is refused with the reason when its plan is wrong', async () => {
+    const { url } = await start();
+    type Case = [Record<string, unknown>, number, RegExp];
+    const cases: Case[] = [
+      [{ ...ROLLOUT, steps: '50,10' }, 400, /steps/],
+      [{ ...ROLLOUT, interval: 'soon' }, 400, /interval/],
+      [{ ...ROLLOUT, reason: ' ' }, 400, /reason/],
+      [{ ...ROLLOUT, upstream: 'nowhere' }, 400, /No upstream nowhere/],
+      [{ ...ROLLOUT, alias: 'nope' }, 404, /No alias nope/],
+      [{ ...ROLLOUT, replace: 'nope' }, 404, /no target nope/],
+    ];
+    for (const [body, http, message] of cases) {
+      expect(refusal(await post(url, '/admin/rollouts', body))).toMatchObject({
+        http,
+        message: expect.stringMatching(message),
+      });
+    }
+    expect((await aliasOf(url, ROLLOUT.alias)).rollout).toBeUndefined();
+  });
+
+  it('a drain is shown on its alias while under way; a second one of the same build is refused', async () => {
+    const { url } = await start();
+    const body = {
+      alias: INCIDENT_PULL.alias,
+      model: INCIDENT_PULL.model,
+      over: '5m',
+      reason: 'replaced',
+      by: 'ana',
+    };
+    const started = await post(url, '/admin/drain', body);
+    expect(started.status, started.body).toBe(200);
+    const drain = Drain.parse(JSON.parse(started.body));
+    expect(drain).toMatchObject({
+      alias: body.alias,
+      model: body.model,
+      upstream: 'sim',
+      from: 0.5,
+      overMs: 300_000,
+      state: 'draining',
+      by: 'ana',
+      reason: 'replaced',
+    });
+    const alias = await aliasOf(url, body.alias);
+    expect(alias.drains?.map((d) => d.id)).toEqual([drain.id]);
+    expect(refusal(await post(url, '/admin/drain', body))).toMatchObject({
+      http: 409,
+      message: expect.stringMatching(/already draining/),
+    });
+    expect(refusal(await post(url, '/admin/drain', { ...body, over: 'later' }))).toMatchObject({
+      http: 400,
+      message: expect.stringMatching(/over/),
+    });
+    const entry = (await firstEvents(url))
+      .filter((e) => e.event === 'timeline')
+      .map((e) => TimelineEntry.parse(e.data))
+      .find((e) => e.kind === 'drain');
+    expect(entry).toMatchObject({
+      alias: body.alias,
+      model: body.model,
+      actor: 'ana',
+      reason: expect.stringContaining('replaced'),
+    });
+  });
+
+  it('retire refuses a build still routed to; one no alias uses is retired, listed, kept from a rollout, and un-retired', async () => {
+    const { url } = await start();
+    const routed = { upstream: 'sim', model: DASH_INCIDENT.healthyBuild, reason: 'old', by: 'ana' };
+    expect(refusal(await post(url, '/admin/retire', routed))).toMatchObject({
+      http: 409,
+      message: expect.stringMatching(/still routed to by/),
+    });
+    const spare = { ...routed, model: DASH_INCIDENT.newBuild, reason: 'never again' };
+    const retired = await post(url, '/admin/retire', spare);
+    expect(RetireResult.parse(JSON.parse(retired.body))).toEqual({
+      upstream: 'sim',
+      model: spare.model,
+      retired: true,
+      changed: true,
+    });
+    const list = RetiredList.parse(JSON.parse((await call(url, '/admin/retired')).body));
+    expect(list.retired).toEqual([
+      expect.objectContaining({ upstream: 'sim', model: spare.model, by: 'ana', reason: 'never again' }),
+    ]);
+    expect(refusal(await post(url, '/admin/rollouts', ROLLOUT))).toMatchObject({
+      http: 409,
+      message: expect.stringMatching(/was retired/),
+    });
+    const back = await post(url, '/admin/unretire', { ...spare, reason: 'needed after all' });
+    expect(RetireResult.parse(JSON.parse(back.body))).toEqual({
+      upstream: 'sim',
+      model: spare.model,
+      retired: false,
+      changed: true,
+    });
+    expect(RetiredList.parse(JSON.parse((await call(url, '/admin/retired')).body)).retired).toEqual([]);
   });
 });

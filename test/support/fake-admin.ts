@@ -5,7 +5,15 @@ import type { z } from 'zod';
 import { type Clock, systemClock } from '../../src/clock.js';
 import { seededRandom } from '../../src/random.js';
 import { errorStatus, renderEnvelope } from '../../src/wire/envelope.js';
-import { StageChange, type StoreHealth, TargetAction } from './admin-contract.js';
+import {
+  DrainStart,
+  RetireChange,
+  RolloutChange,
+  RolloutStart,
+  StageChange,
+  type StoreHealth,
+  TargetAction,
+} from './admin-contract.js';
 import { requireSameOrigin, Sessions, sessionCookie } from './fake-admin/auth.js';
 import { EventHub } from './fake-admin/events.js';
 import { type FakeFleet, FakeHttpError } from './fake-admin/fleet.js';
@@ -151,6 +159,12 @@ async function admin(ctx: Ctx, req: IncomingMessage, res: ServerResponse, route:
     const alias = url.searchParams.get('alias') ?? undefined;
     return sendJson(res, 200, { entries: fleet.audit(limit, alias) });
   }
+  if (route === 'GET /admin/rollouts') {
+    const limit = Math.min(Math.max(1, Number(url.searchParams.get('limit')) || 20), 1_000);
+    const alias = url.searchParams.get('alias') ?? undefined;
+    return sendJson(res, 200, { rollouts: fleet.lifecycle.list(limit, alias) });
+  }
+  if (route === 'GET /admin/retired') return sendJson(res, 200, { retired: fleet.lifecycle.retired() });
   if (req.method !== 'POST') throw new FakeHttpError(404, `No admin route ${route}.`);
   // in demo mode the CLI on this host sends neither Origin nor the header; a browser sends Origin with every POST
   const browser = req.headers.origin !== undefined || req.headers['sec-fetch-site'] !== undefined;
@@ -165,6 +179,26 @@ async function admin(ctx: Ctx, req: IncomingMessage, res: ServerResponse, route:
     const change = parse(StageChange.extend({ by: TargetAction.shape.by }), await readBody(req));
     const { changed } = fleet.setStage(change);
     return sendJson(res, 200, { alias: change.alias, stage: change.stage, changed });
+  }
+  return sendJson(res, 200, await lifecycle(fleet, req, route));
+}
+
+/** Rollouts, drains and retirements (docs/admin-api.md, "Rollouts, drains and retirements"). */
+async function lifecycle(fleet: FakeFleet, req: IncomingMessage, route: string): Promise<unknown> {
+  switch (route) {
+    case 'POST /admin/rollouts':
+      return fleet.lifecycle.start(parse(RolloutStart, await readBody(req)));
+    case 'POST /admin/rollouts/pause':
+    case 'POST /admin/rollouts/resume':
+    case 'POST /admin/rollouts/abort': {
+      const action = route.slice('POST /admin/rollouts/'.length) as 'pause' | 'resume' | 'abort';
+      return fleet.lifecycle.change(action, parse(RolloutChange, await readBody(req)));
+    }
+    case 'POST /admin/drain':
+      return fleet.lifecycle.drain(parse(DrainStart, await readBody(req)));
+    case 'POST /admin/retire':
+    case 'POST /admin/unretire':
+      return fleet.lifecycle.retire(parse(RetireChange, await readBody(req)), route === 'POST /admin/retire');
   }
   throw new FakeHttpError(404, `No admin route ${route}.`);
 }

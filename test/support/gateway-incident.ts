@@ -1,5 +1,9 @@
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
 import type { Clock } from '../../src/clock.js';
 import type { Config } from '../../src/config/schema.js';
+import type { ScenarioInput } from '../../src/sim/scenario.js';
+import { DEFAULT_SCENARIO_URL } from '../../src/sim/scenario-load.js';
 import type { OperatorStore } from '../../src/store/operator-store.js';
 import { DASH_INCIDENT } from './fake-admin/scenario.js';
 import { incidentConfig, load, type Stack, startStack } from './stack.js';
@@ -34,6 +38,18 @@ export function dashboardConfig(simUrl: string, token?: string): Config {
 }
 
 /**
+ * The simulator's incident with one more build of the incident's model, healthy and at weight 0 (the simulator's own
+ * alias never picks it): the build a rollout brings in, `DASH_INCIDENT.newBuild`.
+ */
+export function incidentWithNewBuild(): ScenarioInput {
+  const scenario = parse(readFileSync(DEFAULT_SCENARIO_URL, 'utf8')) as {
+    models: Record<string, { builds: { name: string; weight: number }[] }>;
+  };
+  scenario.models[DASH_INCIDENT.alias]!.builds.push({ name: DASH_INCIDENT.newBuild, weight: 0 });
+  return scenario as ScenarioInput;
+}
+
+/**
  * The gateway on `clock`, open on loopback (demo mode) without a token, after 30 client calls to the incident alias:
  * the dead build has been ejected by real traffic. The test drives health checks itself (`gateway.checker.tick()`).
  */
@@ -45,6 +61,7 @@ export async function startIncidentGateway(opts: {
   const stack = await startStack({
     clock: opts.clock,
     seed: 13,
+    scenario: incidentWithNewBuild(),
     healthTickMs: 1e9,
     openAdmin: opts.token === undefined,
     config: (url) => dashboardConfig(url, opts.token),

@@ -1,3 +1,4 @@
+import { sharedWeights } from '../../../src/catalog/overlay.js';
 import type { Clock, Timer } from '../../../src/clock.js';
 import type { Random } from '../../../src/random.js';
 import type {
@@ -11,6 +12,7 @@ import type {
   TargetAction,
   TimelineEntry,
 } from '../admin-contract.js';
+import { FakeLifecycle } from './lifecycle.js';
 import { BUCKET_MS, type Bucket, EMPTY_BUCKET, pushBucket, sparklineOf, windowOf } from './windows.js';
 
 /** How a build answers while it is in rotation. */
@@ -38,6 +40,8 @@ export interface FakeTarget {
   pull?: { by: string; at: number; reason: string };
   buckets: Bucket[];
   inFlight: number;
+  /** A rollout's or a drain's fixed share of the alias's traffic; the others split the rest by weight. */
+  share?: number;
 }
 
 export interface FakeAlias {
@@ -96,6 +100,7 @@ export class FakeFleet {
     operator: { ok: true },
     health: { ok: true },
   };
+  readonly lifecycle: FakeLifecycle;
   #nextId = 1;
   #timers = new Set<Timer>();
   #closed = false;
@@ -109,6 +114,14 @@ export class FakeFleet {
     this.aliases = init.aliases;
     this.replica = init.replica;
     this.fleet = init.fleet;
+    this.lifecycle = new FakeLifecycle({
+      clock,
+      replica: this.replica,
+      aliases: this.aliases,
+      alias: (name) => this.#alias(name),
+      record: (entry) => this.#record(entry),
+      needStore: () => this.#needStore(),
+    });
     for (const entry of init.history) this.#record(entry, false);
     for (const alias of this.aliases) for (const t of alias.targets) this.#scheduleHealth(alias, t);
     this.#every(BUCKET_MS, () => this.trafficTick());
@@ -120,7 +133,7 @@ export class FakeFleet {
       replica: this.replica,
       fleet: this.fleet,
       store: { operator: { ...this.store.operator }, health: { ...this.store.health } },
-      aliases: this.aliases.map((a) => aliasStatus(a)),
+      aliases: this.aliases.map((a) => aliasStatus(a, this.lifecycle)),
     };
   }
 
@@ -179,6 +192,7 @@ export class FakeFleet {
 
   /** The end of a 10-second bucket: every alias and target gets the traffic its state allows. */
   trafficTick(): void {
+    this.lifecycle.tick();
     for (const alias of this.aliases) this.#aliasTraffic(alias);
     this.events.changed();
   }
@@ -192,7 +206,10 @@ export class FakeFleet {
   #aliasTraffic(alias: FakeAlias): void {
     const clients = Math.round(alias.rps * (BUCKET_MS / 1000) * (0.85 + 0.3 * this.random.next()));
     const serving = alias.targets.filter((t) => effectiveState(t) === 'in_rotation');
-    const totalWeight = serving.reduce((sum, t) => sum + t.weight, 0);
+    const inForce = weightsOf(alias);
+    const weights = new Map(alias.targets.map((t, i) => [t, inForce[i]!]));
+    const totalWeight = serving.reduce((sum, t) => sum + weights.get(t)!, 0);
+    const sent = new Map<FakeTarget, Bucket>();
     let retries = 0;
     let weightedP50 = 0;
     let worstP99 = 0;
@@ -202,11 +219,15 @@ export class FakeFleet {
         t.inFlight = 0;
         continue;
       }
-      const bucket = this.#targetBucket(t, Math.round((clients * t.weight) / totalWeight));
+      // targets standing by (weight 0) serve only when nothing else can
+      const part = totalWeight ? weights.get(t)! / totalWeight : 1 / serving.length;
+      const bucket = this.#targetBucket(t, Math.round(clients * part));
+      sent.set(t, bucket);
       retries += bucket.failures;
       weightedP50 += (bucket.p50Ms ?? 0) * bucket.requests;
       worstP99 = Math.max(worstP99, bucket.p99Ms ?? 0);
     }
+    this.lifecycle.observe(alias, sent);
     const failures = serving.length || alias.fallback.length ? 0 : clients;
     const p50 = serving.length ? Math.round(weightedP50 / Math.max(1, clients)) : 520;
     pushBucket(alias.buckets, {
@@ -292,7 +313,8 @@ export class FakeFleet {
     const full: TimelineEntry = { id: this.#nextId++, ...entry };
     this.timeline.push(full);
     if (this.timeline.length > TIMELINE_KEPT) this.timeline.shift();
-    const action = AUDITED[full.kind];
+    const unretire = full.kind === 'retire' && full.reason.startsWith('un-retired');
+    const action = unretire ? 'unretire' : AUDITED[full.kind];
     if (action) this.auditLog.push(auditOf(full, action));
     if (!live) return;
     this.events.timeline(full);
@@ -351,6 +373,9 @@ const AUDITED: Partial<Record<TimelineEntry['kind'], string>> = {
   pull: 'pull',
   restore: 'restore',
   stage: 'stage',
+  rollout: 'rollout',
+  drain: 'drain',
+  retire: 'retire',
 };
 
 function auditOf(e: TimelineEntry, action: string): AuditEntry {
@@ -387,8 +412,17 @@ function effectiveState(t: FakeTarget): Target['state'] {
   return t.pull ? 'pulled' : t.health.state;
 }
 
-function aliasStatus(a: FakeAlias): Alias {
-  const targets = a.targets.map((t) => targetStatus(a, t));
+/** The weights in force: a target with a share gets exactly that part of the alias, the others split the rest. */
+function weightsOf(a: FakeAlias): number[] {
+  return sharedWeights(
+    a.targets.map((t) => t.weight),
+    a.targets.map((t) => t.share),
+  );
+}
+
+function aliasStatus(a: FakeAlias, lifecycle: FakeLifecycle): Alias {
+  const weights = weightsOf(a);
+  const targets = a.targets.map((t, i) => ({ ...targetStatus(a, t), weight: weights[i]! }));
   const m1Total = targets.reduce((sum, t) => sum + t.m1.requests, 0);
   for (const t of targets) t.share = m1Total ? t.m1.requests / m1Total : 0;
   const inRotation = targets.filter((t) => t.state === 'in_rotation').length;
@@ -401,6 +435,7 @@ function aliasStatus(a: FakeAlias): Alias {
     fallback: a.fallback,
     status: inRotation === targets.length ? 'healthy' : inRotation ? 'degraded' : 'unavailable',
     targetsInRotation: inRotation,
+    ...lifecycle.statusOf(a.name),
     traffic: { m1: windowOf(a.buckets, 6, true), m5: windowOf(a.buckets, 30, true) },
     targets,
   };

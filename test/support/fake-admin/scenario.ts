@@ -13,6 +13,8 @@ export const DASH_INCIDENT = {
   /** An alias with two healthy builds: pulling one leaves the alias served. */
   twoBuildAlias: 'gemini-2.5-flash',
   spareBuild: 'gemini-2.5-flash-002',
+  /** A healthy build of the incident's model that no alias routes to yet: the one a rollout brings in. */
+  newBuild: 'gemini-3.5-flash-002',
   replica: 'host-a:4242',
   otherReplica: 'host-b:4242',
 } as const;

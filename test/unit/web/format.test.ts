@@ -11,6 +11,9 @@ interface Format {
   relative(at: number, now: number): string;
   ordinal(n: number): string;
   daysUntil(isoDate: string, now: number): number;
+  failed(arm: { requests: number; failures: number }): string;
+  weight(w: number): string;
+  share(s: number): string;
 }
 
 const format = (await import(new URL('../../../web/format.js', import.meta.url).href)) as Format;
@@ -72,5 +75,30 @@ describe('web/format.js', () => {
       '101st',
     ]);
     expect(format.daysUntil('2026-12-31', NOW)).toBe(37);
+  });
+
+  it.each([
+    [{ requests: 0, failures: 0 }, 'no requests yet'],
+    [{ requests: 120, failures: 0 }, '0/120 failed (0%)'],
+    [{ requests: 1200, failures: 3 }, '3/1,200 failed (0.3%)'],
+    [{ requests: 10_000, failures: 1 }, '1/10,000 failed (0.1%)'],
+  ])('a rollout arm of %o reads "%s": any failure shows, never as 0%%', (arm, text) => {
+    expect(format.failed(arm)).toBe(text);
+  });
+
+  it.each([
+    [32, '32'],
+    [11.111111111111112, '11.1'],
+    [0, '0'],
+  ])('a weight in force of %s reads %s', (w, text) => {
+    expect(format.weight(w)).toBe(text);
+  });
+
+  it.each([
+    [0.1, '10%'],
+    [0.125, '12.5%'],
+    [1, '100%'],
+  ])('a step share of %s reads %s', (s, text) => {
+    expect(format.share(s)).toBe(text);
   });
 });
