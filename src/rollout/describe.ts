@@ -6,12 +6,15 @@ import type { ArmEvidence, Evidence, StepVerdict } from './analysis.js';
  * numbers behind it, e.g.
  * `step 1/3: fail, worse than the baseline; candidate 11/100 failed (11.0%, 95% CI 6.3–18.6%) vs
  * baseline 9/900 failed (1.0%, 95% CI 0.5–1.9%); one-sided Fisher's exact test z = 6.78,
- * p = 4.6e-7 < 0.0167 (alpha 0.05 over 3 steps)`.
+ * p = 4.6e-7 < 0.0167 (alpha 0.05 over 3 judged steps)`.
  */
-export function describeVerdict(verdict: StepVerdict): string {
+export function describeVerdict(verdict: StepVerdict, of?: { step: number; steps: number }): string {
   const e = verdict.evidence;
+  // the rollout's own numbering when given (the 100% step is not judged against a baseline, so the analysis counts
+  // one step fewer); the dashboard, the CLI and this line must name the same step the same way
+  const at = of ?? { step: e.stepIndex, steps: e.steps };
   const parts = [
-    `step ${e.stepIndex + 1}/${e.steps}: ${headline(verdict)}`,
+    `step ${at.step + 1}/${at.steps}: ${headline(verdict)}`,
     `candidate ${arm(e.candidate)} vs baseline ${arm(e.baseline)}`,
     comparison(e),
   ];
@@ -52,7 +55,7 @@ function comparison(e: Evidence): string {
   const against = c.p < c.level ? '<' : '≥';
   const why =
     e.look === 'final'
-      ? `alpha ${level(e.thresholds.alpha)} over ${e.steps} steps`
+      ? `alpha ${level(e.thresholds.alpha)} over ${e.steps} judged ${e.steps === 1 ? 'step' : 'steps'}`
       : 'interim look: only overwhelming evidence fails';
   return `${name} z = ${c.z.toFixed(2)}, ${pValue(c.p)} ${against} ${level(c.level)} (${why})`;
 }

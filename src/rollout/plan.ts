@@ -91,11 +91,11 @@ export function decideStep(rollout: Rollout, counts: StepCounts, now: number): S
     rollout.step,
     analysedSteps(rollout.steps),
   );
-  return fromVerdict(verdict, last);
+  return fromVerdict(verdict, last, { step: rollout.step, steps: rollout.steps.length });
 }
 
-function fromVerdict(verdict: StepVerdict, last: boolean): StepDecision {
-  const why = describeVerdict(verdict);
+function fromVerdict(verdict: StepVerdict, last: boolean, at: { step: number; steps: number }): StepDecision {
+  const why = describeVerdict(verdict, at);
   switch (verdict.kind) {
     case 'fail':
       return { kind: 'fail', why };

@@ -190,7 +190,7 @@ describe('describeVerdict', () => {
   it('says in one line why a step failed, with the numbers', () => {
     const v = judgeStep(arm(11, 100), arm(9, 900), POLICY, 0, STEPS);
     expect(describeVerdict(v)).toBe(
-      "step 1/3: fail, worse than the baseline; candidate 11/100 failed (11.0%, 95% CI 6.3–18.6%) vs baseline 9/900 failed (1.0%, 95% CI 0.5–1.9%); one-sided Fisher's exact test z = 6.78, p = 4.6e-7 < 0.0167 (alpha 0.05 over 3 steps)",
+      "step 1/3: fail, worse than the baseline; candidate 11/100 failed (11.0%, 95% CI 6.3–18.6%) vs baseline 9/900 failed (1.0%, 95% CI 0.5–1.9%); one-sided Fisher's exact test z = 6.78, p = 4.6e-7 < 0.0167 (alpha 0.05 over 3 judged steps)",
     );
   });
 

@@ -76,11 +76,14 @@ describe('decideStep', () => {
     expect(decideStep(r, c, now).kind).toBe(kind);
   });
 
-  it('says why with the numbers', () => {
+  it('says why with the numbers, naming the step as the rollout numbers it (3 steps, 2 of them judged)', () => {
     const d = decideStep(rollout(), counts(200, 20, 1800, 0), T0 + 30_000);
     expect(d.kind === 'fail' && d.why).toMatch(
-      /^step 1\/2: fail, worse than the baseline; candidate 20\/200 failed/,
+      /^step 1\/3: fail, worse than the baseline; candidate 20\/200 failed/,
     );
+    expect(d.kind === 'fail' && d.why).toContain('(alpha 0.05 over 2 judged steps)');
+    const second = decideStep(rollout({ step: 1 }), counts(200, 20, 1800, 0), T0 + 30_000);
+    expect(second.kind === 'fail' && second.why).toMatch(/^step 2\/3: fail/);
   });
 
   it('tests each analysed step at alpha split over the steps below 100%', () => {
