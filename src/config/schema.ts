@@ -69,11 +69,15 @@ export const ServerSchema = z.strictObject({
   headersTimeoutMs: integer(1)
     .default(15_000)
     .describe(
-      'Time a client has to send the request headers, in ms (slow clients are cut off). Default 15000.',
+      'Time a client has to send the request headers, in ms; a slower client gets 408 and is cut off within a ' +
+        'second of it. Default 15000.',
     ),
   requestTimeoutMs: integer(1)
     .default(120_000)
-    .describe('Time a client has to send the whole request, body included, in ms. Default 120000.'),
+    .describe(
+      'Time a client has to send the whole request, body included, in ms; enforced like headersTimeoutMs. ' +
+        'Default 120000.',
+    ),
   keepAliveTimeoutMs: integer(1)
     .default(65_000)
     .describe(
