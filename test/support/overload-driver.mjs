@@ -300,7 +300,7 @@ async function streamsDone({ timeoutMs }) {
 
 let hammer;
 
-function hammerStart({ url, path, body, concurrency }) {
+function hammerStart({ url, path, body, concurrency, rampMs = 500 }) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   const h = {
     agent,
@@ -310,9 +310,10 @@ function hammerStart({ url, path, body, concurrency }) {
     byStatus: new Map(),
     retryAfterOn503: 0,
     outstanding: 0,
-    workers: [],
   };
   const worker = async () => {
+    // the crowd arrives over rampMs, not in one instant
+    await sleep(Math.random() * rampMs);
     let first = true;
     while (h.running) {
       h.outstanding++;
@@ -325,19 +326,19 @@ function hammerStart({ url, path, body, concurrency }) {
       h.outstanding--;
       if (!h.running) break;
       countOf(h.statuses, r.status);
-      // the first answers come in the crowd's opening burst (1,500 new connections at once); the later ones do not
+      // a client's first answer comes while the crowd arrives; the later ones do not
       const key = `${r.status}${first ? ' first' : ' again'}`;
       first = false;
       if (!h.byStatus.has(key)) h.byStatus.set(key, []);
       h.byStatus.get(key).push(r.ms);
-      if (r.status === 503 && r.retryAfter !== undefined) {
-        h.retryAfterOn503++;
-        // a well-behaved client: waits what it was told, with jitter so the crowd does not come back in step
-        await sleep(Number(r.retryAfter) * 1000 * (1 + Math.random()));
-      }
+      if (r.status === 503 && r.retryAfter !== undefined) h.retryAfterOn503++;
+      // a well-behaved client: waits what it was told (else a second), with jitter so the crowd does not come back
+      // in step
+      const wait = r.retryAfter === undefined ? 1 : Number(r.retryAfter);
+      if (r.status !== 200) await sleep(wait * 1000 * (1 + Math.random()));
     }
   };
-  h.workers = Array.from({ length: concurrency }, worker);
+  for (let i = 0; i < concurrency; i++) void worker();
   hammer = h;
   return {};
 }
@@ -345,9 +346,14 @@ function hammerStart({ url, path, body, concurrency }) {
 function hammerStatus() {
   const h = hammer;
   const latency = {};
-  for (const [status, ms] of h.byStatus) latency[status] = summary(ms);
+  const counts = {};
+  for (const [key, ms] of h.byStatus) {
+    latency[key] = summary(ms);
+    counts[key] = ms.length;
+  }
   return {
     statuses: Object.fromEntries(h.statuses),
+    counts,
     retryAfterOn503: h.retryAfterOn503,
     outstanding: h.outstanding,
     latency,
