@@ -69,11 +69,15 @@ export const ServerSchema = z.strictObject({
   headersTimeoutMs: integer(1)
     .default(15_000)
     .describe(
-      'Time a client has to send the request headers, in ms (slow clients are cut off). Default 15000.',
+      'Time a client has to send the request headers, in ms; a slower client gets 408 and is cut off within a ' +
+        'second of it. Default 15000.',
     ),
   requestTimeoutMs: integer(1)
     .default(120_000)
-    .describe('Time a client has to send the whole request, body included, in ms. Default 120000.'),
+    .describe(
+      'Time a client has to send the whole request, body included, in ms; enforced like headersTimeoutMs. ' +
+        'Default 120000.',
+    ),
   keepAliveTimeoutMs: integer(1)
     .default(65_000)
     .describe(
@@ -268,50 +272,54 @@ export const LoggingSchema = z.strictObject({
   level: z.enum(LOG_LEVELS).default('info').describe('pino log level. Default info.'),
 });
 
-export const UpstreamSchema = z.strictObject({
-  baseUrl: z
-    .url({ protocol: /^https?$/, error: 'expected an http(s) URL' })
-    .transform((url) => url.replace(/\/+$/, ''))
-    .describe(
-      'Origin (and optional path prefix) of a Gemini-wire API, e.g. https://generativelanguage.googleapis.com; ' +
-        'trailing slashes are dropped. Required.',
-    ),
-  apiKey: z
-    .string()
-    .min(1)
-    .optional()
-    .describe('Key sent as x-goog-api-key on every call, usually `${GEMINI_API_KEY}`. Optional.'),
-  apiVersion: z
-    .string()
-    .regex(/^v[0-9][0-9a-z]*$/, 'expected an API version like v1beta')
-    .optional()
-    .describe(
-      'Pins the path version segment used for calls to this upstream. Default: none, the version the client ' +
-        'called (v1 or v1beta) is kept.',
-    ),
-  connections: integer(1)
-    .default(256)
-    .describe('Most open keep-alive connections to this upstream. Default 256.'),
-  maxRequestsPerTarget: integer(1)
-    .default(64)
-    .describe(
-      'Attempts one target of this upstream may have in flight at once; a target at the limit counts as busy and ' +
-        'traffic goes to its siblings, so one hung build cannot hold every connection (Envoy max_requests). Default 64.',
-    ),
-  maxPending: integer(0)
-    .default(256)
-    .describe(
-      'Attempts that may wait for a free connection to this upstream; beyond it the upstream counts as busy and ' +
-        'requests fail fast with 503 + Retry-After instead of queueing (Envoy max_pending_requests). Default 256.',
-    ),
-  connectTimeoutMs: integer(1)
-    .default(5000)
-    .describe('Time allowed to open a TCP/TLS connection, in ms. Default 5000.'),
-  headers: z
-    .record(z.string().regex(HEADER_NAME, 'expected an HTTP header name'), z.string())
-    .default(() => ({}))
-    .describe('Extra headers sent on every call to this upstream. Default {}.'),
-});
+export const UpstreamSchema = z
+  .strictObject({
+    baseUrl: z
+      .url({ protocol: /^https?$/, error: 'expected an http(s) URL' })
+      .transform((url) => url.replace(/\/+$/, ''))
+      .describe(
+        'Origin (and optional path prefix) of a Gemini-wire API, e.g. https://generativelanguage.googleapis.com; ' +
+          'trailing slashes are dropped. Required.',
+      ),
+    apiKey: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Key sent as x-goog-api-key on every call, usually `${GEMINI_API_KEY}`. Optional.'),
+    apiVersion: z
+      .string()
+      .regex(/^v[0-9][0-9a-z]*$/, 'expected an API version like v1beta')
+      .optional()
+      .describe(
+        'Pins the path version segment used for calls to this upstream. Default: none, the version the client ' +
+          'called (v1 or v1beta) is kept.',
+      ),
+    connections: integer(1)
+      .default(1024)
+      .describe('Most open keep-alive connections to this upstream (Envoy max_connections). Default 1024.'),
+    maxRequestsPerTarget: integer(1)
+      .optional()
+      .describe(
+        'Attempts one target of this upstream may have in flight at once; a target at the limit counts as busy and ' +
+          'traffic goes to its siblings (or the request gets 503 + Retry-After at once), so one hung build cannot hold ' +
+          'every connection (Envoy max_requests, per target). Default: half of connections, rounded up (512 with the ' +
+          'default 1024), so a hung build leaves the other half of the pool to the rest.',
+      ),
+    maxPending: integer(0)
+      .default(1024)
+      .describe(
+        'Attempts that may wait for a free connection to this upstream; beyond it the upstream counts as busy and ' +
+          'requests fail fast with 503 + Retry-After instead of queueing (Envoy max_pending_requests). Default 1024.',
+      ),
+    connectTimeoutMs: integer(1)
+      .default(5000)
+      .describe('Time allowed to open a TCP/TLS connection, in ms. Default 5000.'),
+    headers: z
+      .record(z.string().regex(HEADER_NAME, 'expected an HTTP header name'), z.string())
+      .default(() => ({}))
+      .describe('Extra headers sent on every call to this upstream. Default {}.'),
+  })
+  .transform((u) => ({ ...u, maxRequestsPerTarget: u.maxRequestsPerTarget ?? Math.ceil(u.connections / 2) }));
 
 export const TargetSchema = z.strictObject({
   upstream: z

@@ -27,6 +27,19 @@ export function configWarnings(config: Config, options: { openAdmin?: boolean } 
   for (const upstream of Object.keys(config.upstreams)) {
     if (!used.has(upstream)) warnings.push(`upstreams.${upstream} is not used by any alias target`);
   }
+  for (const [name, upstream] of Object.entries(config.upstreams)) {
+    const models = new Set(
+      Object.values(config.aliases).flatMap((a) =>
+        a.targets.filter((t) => t.upstream === name).map((t) => t.model),
+      ),
+    );
+    if (models.size > 1 && upstream.maxRequestsPerTarget >= upstream.connections) {
+      warnings.push(
+        `upstreams.${name}.maxRequestsPerTarget (${upstream.maxRequestsPerTarget}) is not below its connections ` +
+          `(${upstream.connections}): one hung build can take every connection from the upstream's other models`,
+      );
+    }
+  }
   for (const [name, alias] of Object.entries(config.aliases)) {
     for (const sibling of alias.fallback) {
       // methods learned from the upstream are not known yet: only declared ones can be compared

@@ -10,6 +10,8 @@ export interface Finished {
 export interface Running {
   /** The first match of the `ready` pattern in stdout. */
   ready: RegExpExecArray;
+  /** The process's id (to read its memory from /proc, say). */
+  pid: number;
   stdout(): string;
   stderr(): string;
   /** Sends SIGTERM and waits for the process to end. */
@@ -75,6 +77,7 @@ export async function start(
   });
   return {
     ready: match,
+    pid: child.pid!,
     stdout: out.stdout,
     stderr: out.stderr,
     stop: async () => {

@@ -65,12 +65,21 @@ describe('config defaults', () => {
   it('fills upstream defaults', () => {
     expect(config.upstreams['builds']).toEqual({
       baseUrl: 'http://127.0.0.1:9000',
-      connections: 256,
-      maxRequestsPerTarget: 64,
-      maxPending: 256,
+      connections: 1024,
+      maxRequestsPerTarget: 512,
+      maxPending: 1024,
       connectTimeoutMs: 5000,
       headers: {},
     });
+  });
+
+  it('caps a target at half the connections of its upstream unless told otherwise', () => {
+    const upstream = (fields: string) =>
+      parseConfig(MINIMAL.replace('http://127.0.0.1:9000', `http://127.0.0.1:9000, ${fields}`), 'g.yaml', {})
+        .upstreams['builds'];
+    expect(upstream('connections: 128')?.maxRequestsPerTarget).toBe(64);
+    expect(upstream('connections: 1')?.maxRequestsPerTarget).toBe(1);
+    expect(upstream('connections: 128, maxRequestsPerTarget: 200')?.maxRequestsPerTarget).toBe(200);
   });
 
   it('fills alias defaults and claims no stage', () => {

@@ -30,6 +30,24 @@ aliases:
     ]);
   });
 
+  it('warns when one hung target could hold every connection of an upstream that serves other models too', () => {
+    const config = (upstream: string, models: string[]) =>
+      parseConfig(
+        `auth: { adminToken: t, clientKeys: [{ name: a, key: k }] }
+upstreams: { b: { baseUrl: "http://x", ${upstream} } }
+aliases: { a: { targets: [${models.map((m) => `{ upstream: b, model: ${m} }`).join(', ')}] } }
+`,
+        'g.yaml',
+        {},
+      );
+    expect(configWarnings(config('connections: 100, maxRequestsPerTarget: 100', ['m', 'n']))).toEqual([
+      'upstreams.b.maxRequestsPerTarget (100) is not below its connections (100): one hung build can take every ' +
+        "connection from the upstream's other models",
+    ]);
+    expect(configWarnings(config('connections: 100, maxRequestsPerTarget: 100', ['m']))).toEqual([]);
+    expect(configWarnings(config('connections: 100', ['m', 'n']))).toEqual([]);
+  });
+
   it.each([
     ['0.0.0.0', true],
     ['10.0.0.5', true],
