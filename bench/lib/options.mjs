@@ -55,7 +55,9 @@ export function parseOptions(argv) {
           /** wrk connections for the 20-event SSE stream (default 1,32). */
           stream: list(process.env.BENCH_STREAM_CONCURRENCY ?? '1,32'),
         },
-    targets: smoke ? ['direct', 'aliasgate'] : ['direct', 'nginx', 'floor', 'aliasgate'],
+    targets: smoke
+      ? ['direct', 'aliasgate', 'aliasgate+keys']
+      : ['direct', 'nginx', 'floor', 'aliasgate', 'aliasgate+keys'],
     /** Sequential stream requests per target per round for TTFB / time to last byte. */
     probeRequests: smoke ? 0 : envNumber('BENCH_PROBE_REQUESTS', 300),
     pacedRequests: smoke ? 0 : envNumber('BENCH_PACED_REQUESTS', 60),
