@@ -1,10 +1,10 @@
 /**
- * Run options: `node bench/run.mjs [--smoke] [--only overhead,incident,scale,profile,cluster,fleet]`, with the
+ * Run options: `node bench/run.mjs [--smoke] [--only overhead,incident,scale,profile,cluster,fleet,soak]`, with the
  * lengths from the environment so that CI and a developer on a shared machine can shorten everything at once.
  */
 
 /** `fleet` skips itself when redis-server is missing, as the nginx rows do without nginx. */
-export const SECTIONS = ['overhead', 'incident', 'scale', 'profile', 'cluster', 'fleet'];
+export const SECTIONS = ['overhead', 'incident', 'scale', 'profile', 'cluster', 'fleet', 'soak'];
 
 function envNumber(name, fallback) {
   const raw = process.env[name];
@@ -80,6 +80,18 @@ export function parseOptions(argv) {
       ejections: envNumber('BENCH_FLEET_EJECTIONS', smoke ? 5 : 100),
       /** Health-check counting window without client traffic, s (default 60; smoke 5). */
       checkSeconds: envNumber('BENCH_FLEET_CHECK_SECONDS', smoke ? 5 : 60),
+    },
+    soak: {
+      /** Length of the soak, s (default 600; smoke 15). */
+      seconds: envNumber('BENCH_SOAK_SECONDS', smoke ? 15 : 600),
+      /** Client workers (default 24). */
+      concurrency: Math.round(envNumber('BENCH_SOAK_CONCURRENCY', 24)),
+      /** Requests per second the workers are paced to, in all (default 300). */
+      rate: envNumber('BENCH_SOAK_RPS', 300),
+      /** Most the gateway's RSS may grow, last window's median ÷ the first's (default 1.1). */
+      rssBound: envNumber('BENCH_SOAK_RSS_BOUND', 1.1),
+      /** Descriptors (and sockets) above the start's allowed after the traffic drained (default 5). */
+      fdSlack: 5,
     },
   };
 }

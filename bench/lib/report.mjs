@@ -1,4 +1,5 @@
 import { fleetTables } from './report-fleet.mjs';
+import { soakTables } from './report-soak.mjs';
 import { delta, fmt, markdown, ratio, render } from './table.mjs';
 
 /**
@@ -128,11 +129,15 @@ export function checkTargets(results) {
       goal: `≤ ${fmt(limit, digits)}${unit}`,
       met: value <= limit,
       margin:
-        value <= limit
-          ? value >= 0
-            ? `${fmt(((limit - value) / limit) * 100, 0)}% under`
-            : 'met'
-          : `missed by ${fmt(((value - limit) / limit) * 100, 0)}%`,
+        limit === 0
+          ? value <= 0
+            ? 'met'
+            : 'missed'
+          : value <= limit
+            ? value >= 0
+              ? `${fmt(((limit - value) / limit) * 100, 0)}% under`
+              : 'met'
+            : `missed by ${fmt(((value - limit) / limit) * 100, 0)}%`,
     });
   };
   const o = results.overhead?.summary ?? [];
@@ -183,6 +188,30 @@ export function checkTargets(results) {
     );
   for (const s of results.fleet?.cpu?.summary ?? [])
     add(`fleet: CPU/req state.redis ÷ memory state (c=${s.connections})`, s.ratioOfMedians, 1.05, '×');
+  const soak = results.soak;
+  if (soak?.kinds) {
+    add('soak: unexpected client errors', soak.unexpected, 0, '', 0);
+    if (soak.rss.judged)
+      add(`soak: RSS last ÷ first ${fmt(soak.rss.windowS)} s (medians)`, soak.rss.ratio, soak.rss.bound, '×');
+    if (soak.heap?.judged)
+      add('soak: heap + external after full GC, end ÷ first window', soak.heap.ratio, soak.heap.bound, '×');
+    if (soak.end) {
+      add(
+        'soak: file descriptors after draining − at start',
+        soak.end.fds - soak.baseline.fds,
+        soak.fdSlack,
+        '',
+        0,
+      );
+      add(
+        'soak: sockets after draining − at start',
+        soak.end.sockets - soak.baseline.sockets,
+        soak.fdSlack,
+        '',
+        0,
+      );
+    }
+  }
   const bodies = (results.scale?.bodies ?? []).filter((b) => b.proxy === 'aliasgate');
   for (const b of bodies)
     add(`body ${b.label}: heap after GC − before`, b.heapAfterMb - b.heapBeforeMb, 2, ' MB', 1);
@@ -382,6 +411,7 @@ export function renderAll(results) {
   if (results.profile?.top) tables.push(...profileTables(results.profile));
   if (results.cluster?.summary) tables.push(...clusterTables(results.cluster));
   if (results.fleet) tables.push(...fleetTables(results.fleet));
+  if (results.soak) tables.push(...soakTables(results.soak));
   const checks = checkTargets(results);
   results.targets = checks;
   if (checks.length > 0) {
