@@ -93,7 +93,7 @@ function memoryMb(answer) {
 /**
  * What the heap retains: heap used + external after a full GC at the end of the first window and at the end of the
  * traffic. RSS also moves with when V8 last ran a major GC (two identical 60 s runs ended at 135 and 177 MB of RSS;
- * the heap after a full GC was 22.5–22.8 MB in every run that measured it); this is the figure a leak cannot hide
+ * the heap after a full GC was 22.1–22.8 MB in every run that measured it); this is the figure a leak cannot hide
  * from.
  */
 function heapVerdict(heapAfterGc, bound, judged) {
