@@ -2,7 +2,7 @@
 /**
  * `npm run bench` — aliasgate's cost per request against direct calls, nginx and a floor proxy (issue 5).
  *
- *   node bench/run.mjs [--smoke] [--only overhead,incident,scale,profile,cluster,fleet]
+ *   node bench/run.mjs [--smoke] [--only overhead,incident,scale,profile,cluster,fleet,soak]
  *
  * Runs the compiled gateway (dist/, `npm run build` first), prints tables and writes bench/results/latest.json
  * and latest.md (smoke.json / smoke.md for --smoke). Exits non-zero when a part fails: a non-2xx answer, a socket error, a wrong body, a crash.

@@ -13,7 +13,7 @@ import { corsPolicy } from './api/cors.js';
 import type { OpenStreams } from './api/forward.js';
 import { createApiHandler } from './api/server.js';
 import { Catalog } from './catalog/catalog.js';
-import { LearnedModels } from './catalog/learned-model.js';
+import { aliasMethods, LearnedModels } from './catalog/learned-model.js';
 import { type Clock, every, systemClock, type Timer } from './clock.js';
 import { loadConfig } from './config/load.js';
 import { needsRestart } from './config/reload.js';
@@ -212,6 +212,10 @@ export function createGateway(config: Config, deps: GatewayDeps = {}): Gateway {
     live: () => live,
     clock,
     request: config.health.healthCheck.request,
+    methods: (target) => {
+      const alias = live.catalog.get(target.alias);
+      return alias && aliasMethods(alias, learned);
+    },
     timeoutMs: config.health.healthCheck.timeoutMs,
     tickMs: deps.healthTickMs ?? Math.min(config.health.healthCheck.intervalMs, 1000),
     onEvents: onHealthEvents,

@@ -4,7 +4,9 @@ import { join } from 'node:path';
 
 /**
  * Gateway configs and simulator scenarios for the benchmarks, written as JSON files the launchers read.
- * Every gateway config is silent, keeps operator state in memory and listens on a free loopback port.
+ * Every gateway config is silent, keeps operator state in memory and listens on a free loopback port, its admin
+ * listener too (so that two gateways can run at once), with a configured admin token (so none is generated into
+ * the working directory).
  */
 
 const dir = mkdtempSync(join(tmpdir(), 'aliasgate-bench-config-'));
@@ -25,10 +27,15 @@ export function jsonFile(name, value) {
 /** Connections per upstream pool: as many as the largest wrk concurrency, like nginx's keepalive 128. */
 export const UPSTREAM_CONNECTIONS = 128;
 
+/** The admin token of every benchmark gateway (loopback only, never a secret). */
+export const BENCH_ADMIN_TOKEN = 'bench-admin-token';
+
 /** The common frame: upstreams by name → base URL, aliases as given. */
 export function gatewayConfig(upstreams, aliases, over = {}) {
   return {
     server: { host: '127.0.0.1', port: 0 },
+    admin: { host: '127.0.0.1', port: 0 },
+    auth: { adminToken: BENCH_ADMIN_TOKEN },
     state: { sqlitePath: ':memory:' },
     logging: { level: 'silent' },
     upstreams: Object.fromEntries(
@@ -67,5 +74,17 @@ export function manyTargets(alias, count) {
     [alias]: {
       targets: Array.from({ length: count }, (_, i) => ({ upstream: 'static', model: `gemini-bench-t${i}` })),
     },
+  };
+}
+
+/**
+ * `config` as a gateway with client keys runs it: `keys` (`{ name, key, aliases?, rateLimit? }`, clear keys hashed
+ * at load) in `auth.clientKeys` and explicit client-listener limits; everything else as in `config`.
+ */
+export function withClientKeys(config, keys, limits = { maxConnections: 1024, maxInFlight: 512 }) {
+  return {
+    ...config,
+    server: { ...config.server, ...limits },
+    auth: { ...config.auth, clientKeys: keys },
   };
 }

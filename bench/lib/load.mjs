@@ -14,7 +14,7 @@ import { Pool } from 'undici';
 /**
  * Sends `total` POSTs at `concurrency` over keep-alive connections.
  * @param {{ url: string, path: string, body: Buffer | string, total: number, concurrency: number,
- *   accept?: (status: number, text: string) => boolean }} run
+ *   accept?: (status: number, text: string) => boolean, headers?: Record<string, string> }} run
  * @returns {Promise<RequestRecord[]>} in the order the requests were started
  */
 export async function runLoad(run) {
@@ -48,7 +48,7 @@ async function timedRequest(pool, run, origin, accept) {
     const res = await pool.request({
       path: run.path,
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...run.headers },
       body: run.body,
     });
     const parts = [];

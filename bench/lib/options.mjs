@@ -1,10 +1,10 @@
 /**
- * Run options: `node bench/run.mjs [--smoke] [--only overhead,incident,scale,profile,cluster,fleet]`, with the
+ * Run options: `node bench/run.mjs [--smoke] [--only overhead,incident,scale,profile,cluster,fleet,soak]`, with the
  * lengths from the environment so that CI and a developer on a shared machine can shorten everything at once.
  */
 
 /** `fleet` skips itself when redis-server is missing, as the nginx rows do without nginx. */
-export const SECTIONS = ['overhead', 'incident', 'scale', 'profile', 'cluster', 'fleet'];
+export const SECTIONS = ['overhead', 'incident', 'scale', 'profile', 'cluster', 'fleet', 'soak'];
 
 function envNumber(name, fallback) {
   const raw = process.env[name];
@@ -55,7 +55,9 @@ export function parseOptions(argv) {
           /** wrk connections for the 20-event SSE stream (default 1,32). */
           stream: list(process.env.BENCH_STREAM_CONCURRENCY ?? '1,32'),
         },
-    targets: smoke ? ['direct', 'aliasgate'] : ['direct', 'nginx', 'floor', 'aliasgate'],
+    targets: smoke
+      ? ['direct', 'aliasgate', 'aliasgate+keys']
+      : ['direct', 'nginx', 'floor', 'aliasgate', 'aliasgate+keys'],
     /** Sequential stream requests per target per round for TTFB / time to last byte. */
     probeRequests: smoke ? 0 : envNumber('BENCH_PROBE_REQUESTS', 300),
     pacedRequests: smoke ? 0 : envNumber('BENCH_PACED_REQUESTS', 60),
@@ -78,6 +80,18 @@ export function parseOptions(argv) {
       ejections: envNumber('BENCH_FLEET_EJECTIONS', smoke ? 5 : 100),
       /** Health-check counting window without client traffic, s (default 60; smoke 5). */
       checkSeconds: envNumber('BENCH_FLEET_CHECK_SECONDS', smoke ? 5 : 60),
+    },
+    soak: {
+      /** Length of the soak, s (default 600; smoke 15). */
+      seconds: envNumber('BENCH_SOAK_SECONDS', smoke ? 15 : 600),
+      /** Client workers (default 24). */
+      concurrency: Math.round(envNumber('BENCH_SOAK_CONCURRENCY', 24)),
+      /** Requests per second the workers are paced to, in all (default 300). */
+      rate: envNumber('BENCH_SOAK_RPS', 300),
+      /** Most the gateway's RSS may grow, last window's median ÷ the first's (default 1.1). */
+      rssBound: envNumber('BENCH_SOAK_RSS_BOUND', 1.1),
+      /** Descriptors (and sockets) above the start's allowed after the traffic drained (default 5). */
+      fdSlack: 5,
     },
   };
 }

@@ -1,4 +1,5 @@
 import { fleetTables } from './report-fleet.mjs';
+import { soakTables } from './report-soak.mjs';
 import { delta, fmt, markdown, ratio, render } from './table.mjs';
 
 /**
@@ -6,7 +7,7 @@ import { delta, fmt, markdown, ratio, render } from './table.mjs';
  * the issue's targets against the measured medians.
  */
 
-const ORDER = ['direct', 'nginx', 'floor', 'aliasgate'];
+const ORDER = ['direct', 'nginx', 'floor', 'aliasgate', 'aliasgate+keys'];
 const byOrder = (a, b) => ORDER.indexOf(a.target) - ORDER.indexOf(b.target);
 
 function overheadTables(o) {
@@ -47,29 +48,45 @@ function overheadTables(o) {
     for (const c of [...new Set(o.summary.filter((s) => s.case === kase).map((s) => s.connections))]) {
       const get = (t) => o.summary.find((s) => s.case === kase && s.connections === c && s.target === t);
       const gate = get('aliasgate');
+      const keyed = get('aliasgate+keys');
       const floor = get('floor');
       const nginx = get('nginx');
+      const rounds = (o.keyRatios ?? []).find((r) => r.case === kase && r.connections === c);
       ratioRows.push([
         `c=${c}`,
         ratio(gate?.cpuUsPerRequest, floor?.cpuUsPerRequest),
+        ratio(keyed?.cpuUsPerRequest, floor?.cpuUsPerRequest),
+        ratio(keyed?.cpuUsPerRequest, gate?.cpuUsPerRequest),
+        rounds ? rounds.keyedVsPlain.map((r) => fmt(r, 2)).join(' / ') : '—',
         ratio(gate?.cpuUsPerRequest, nginx?.cpuUsPerRequest),
         ratio(gate?.rps, floor?.rps),
         ratio(gate?.rps, nginx?.rps),
         ratio(floor?.cpuUsPerRequest, nginx?.cpuUsPerRequest),
       ]);
     }
-    if (!o.summary.some((s) => s.target === 'floor' || s.target === 'nginx')) continue;
+    if (!o.summary.some((s) => ['floor', 'nginx', 'aliasgate+keys'].includes(s.target))) continue;
     tables.push({
-      title: `Ratios (${kase}): aliasgate to the floor and to nginx`,
+      title: `Ratios (${kase}): aliasgate and aliasgate+keys (client keys, rate limit, allow-list, per-key metrics, listener limits) to the floor and to nginx`,
       header: [
         '',
         'CPU/req ÷ floor',
+        '+keys CPU/req ÷ floor',
+        '+keys ÷ aliasgate',
+        '+keys ÷ aliasgate per round',
         'CPU/req ÷ nginx',
         'req/s ÷ floor',
         'req/s ÷ nginx',
         'floor CPU ÷ nginx',
       ],
       rows: ratioRows,
+    });
+  }
+  if (o.keyedMetrics) {
+    tables.push({
+      title:
+        'aliasgate+keys: requests its /metrics counted under the bench key (aliasgate_client_requests_total{key="bench"}) against those wrk completed',
+      header: ['wrk requests', ...Object.keys(o.keyedMetrics.byResult)],
+      rows: [[fmt(o.keyedMetrics.wrkRequests), ...Object.values(o.keyedMetrics.byResult).map((n) => fmt(n))]],
     });
   }
   if (o.probeSummary?.length) {
@@ -112,11 +129,15 @@ export function checkTargets(results) {
       goal: `≤ ${fmt(limit, digits)}${unit}`,
       met: value <= limit,
       margin:
-        value <= limit
-          ? value >= 0
-            ? `${fmt(((limit - value) / limit) * 100, 0)}% under`
-            : 'met'
-          : `missed by ${fmt(((value - limit) / limit) * 100, 0)}%`,
+        limit === 0
+          ? value <= 0
+            ? 'met'
+            : 'missed'
+          : value <= limit
+            ? value >= 0
+              ? `${fmt(((limit - value) / limit) * 100, 0)}% under`
+              : 'met'
+            : `missed by ${fmt(((value - limit) / limit) * 100, 0)}%`,
     });
   };
   const o = results.overhead?.summary ?? [];
@@ -126,6 +147,9 @@ export function checkTargets(results) {
   const nginx32 = get('generate', 32, 'nginx');
   if (gate32 && floor32)
     add('CPU/req aliasgate ÷ floor (c=32)', gate32.cpuUsPerRequest / floor32.cpuUsPerRequest, 1.1, '×');
+  const keyed32 = get('generate', 32, 'aliasgate+keys');
+  if (keyed32 && floor32)
+    add('CPU/req aliasgate+keys ÷ floor (c=32)', keyed32.cpuUsPerRequest / floor32.cpuUsPerRequest, 1.1, '×');
   if (gate32 && floor32)
     add('stretch: beat the floor (c=32)', gate32.cpuUsPerRequest / floor32.cpuUsPerRequest, 1.0, '×');
   if (gate32 && nginx32)
@@ -164,6 +188,30 @@ export function checkTargets(results) {
     );
   for (const s of results.fleet?.cpu?.summary ?? [])
     add(`fleet: CPU/req state.redis ÷ memory state (c=${s.connections})`, s.ratioOfMedians, 1.05, '×');
+  const soak = results.soak;
+  if (soak?.kinds) {
+    add('soak: unexpected client errors', soak.unexpected, 0, '', 0);
+    if (soak.rss.judged)
+      add(`soak: RSS last ÷ first ${fmt(soak.rss.windowS)} s (medians)`, soak.rss.ratio, soak.rss.bound, '×');
+    if (soak.heap?.judged)
+      add('soak: heap + external after full GC, end ÷ first window', soak.heap.ratio, soak.heap.bound, '×');
+    if (soak.end) {
+      add(
+        'soak: file descriptors after draining − at start',
+        soak.end.fds - soak.baseline.fds,
+        soak.fdSlack,
+        '',
+        0,
+      );
+      add(
+        'soak: sockets after draining − at start',
+        soak.end.sockets - soak.baseline.sockets,
+        soak.fdSlack,
+        '',
+        0,
+      );
+    }
+  }
   const bodies = (results.scale?.bodies ?? []).filter((b) => b.proxy === 'aliasgate');
   for (const b of bodies)
     add(`body ${b.label}: heap after GC − before`, b.heapAfterMb - b.heapBeforeMb, 2, ' MB', 1);
@@ -363,6 +411,7 @@ export function renderAll(results) {
   if (results.profile?.top) tables.push(...profileTables(results.profile));
   if (results.cluster?.summary) tables.push(...clusterTables(results.cluster));
   if (results.fleet) tables.push(...fleetTables(results.fleet));
+  if (results.soak) tables.push(...soakTables(results.soak));
   const checks = checkTargets(results);
   results.targets = checks;
   if (checks.length > 0) {

@@ -28,7 +28,8 @@ export function bodyFile(body) {
 
 /**
  * One wrk run.
- * @param {{ url: string, path: string, bodyPath: string, connections: number, seconds: number }} run
+ * @param {{ url: string, path: string, bodyPath: string, connections: number, seconds: number, apiKey?: string }} run
+ *   `apiKey` is sent as x-goog-api-key on every request.
  * @returns {Promise<{ requests: number, durationUs: number, rps: number, p50Us: number, p99Us: number,
  *   errors: Record<string, number>, failed: number }>}
  */
@@ -49,7 +50,10 @@ export function runWrk(run) {
     execFile(
       WRK,
       args,
-      { env: { ...process.env, WRK_BODY_FILE: run.bodyPath }, timeout: (run.seconds + 30) * 1000 },
+      {
+        env: { ...process.env, WRK_BODY_FILE: run.bodyPath, WRK_API_KEY: run.apiKey ?? '' },
+        timeout: (run.seconds + 30) * 1000,
+      },
       (error, stdout, stderr) => {
         const line = stdout.split('\n').find((l) => l.startsWith('WRK_JSON '));
         if (!line) {

@@ -1,5 +1,6 @@
+import { request } from 'undici';
 import { GENERATE_BODY, HI_REQUEST, STREAM_BODY } from '../lib/canned.mjs';
-import { gatewayConfig, jsonFile } from '../lib/configs.mjs';
+import { BENCH_ADMIN_TOKEN, gatewayConfig, jsonFile, withClientKeys } from '../lib/configs.mjs';
 import { runLoad } from '../lib/load.mjs';
 import { measured } from '../lib/measure.mjs';
 import { startNginxProxy } from '../lib/nginx.mjs';
@@ -10,9 +11,11 @@ import { bodyFile, runWrk } from '../lib/wrk.mjs';
 
 /**
  * Overhead (issue §1): the same wrk load sent direct to the static upstream, through nginx, through the floor
- * proxy and through aliasgate, interleaved and rotated round by round; CPU per request of the proxy process
- * from /proc. Then a sequential TTFB / time-to-last-byte probe of the 20-event stream, from the static upstream
- * (all 20 events in one write) and from a simulator build that paces them (one write per event).
+ * proxy, through aliasgate and through aliasgate with client keys ("aliasgate+keys": the same config plus keys, a
+ * rate limit that is checked on every request but never bites, an alias allow-list, per-key metrics and explicit
+ * listener limits; wrk presents the key), interleaved and rotated round by round; CPU per request of the proxy
+ * process from /proc. Then a sequential TTFB / time-to-last-byte probe of the 20-event stream, from the static
+ * upstream (all 20 events in one write) and from a simulator build that paces them (one write per event).
  */
 
 /** Where each target sends a request for the bench model. */
@@ -27,6 +30,30 @@ const BENCH_MODEL = 'gemini-bench-001';
 const BENCH_ALIAS = 'gemini-bench';
 /** The simulator build that paces its 20 events; same name direct and as an alias at the gateway. */
 const PACED_MODEL = 'gemini-paced';
+
+/** The keyed gateway's target name in every table. */
+export const KEYED = 'aliasgate+keys';
+/** The key wrk and the probes present to the keyed gateway (x-goog-api-key); a wrong one must be refused. */
+const BENCH_KEY = 'bench-client-key-5c1e0a7d';
+const WRONG_KEY = 'bench-client-key-00000000';
+
+/**
+ * The keyed gateway's client keys: two other teams' (never presented, so each request is compared with three
+ * digests) and the bench's, allowed the bench aliases only, with a rate limit far above anything wrk sends at
+ * c=128 (its bucket is spent from on every request; a 429 would count as a wrk error and fail the run).
+ */
+function benchKeys(aliases) {
+  return [
+    { name: 'team-a', key: 'team-a-key-d0c5', aliases, rateLimit: { requestsPerSecond: 50, burst: 100 } },
+    { name: 'team-b', key: 'team-b-key-9e21' },
+    {
+      name: 'bench',
+      key: BENCH_KEY,
+      aliases,
+      rateLimit: { requestsPerSecond: 10_000_000, burst: 10_000_000 },
+    },
+  ];
+}
 
 /** The paced stream: 20 events 1 ms apart, from the simulator (its cost is the same for every target). */
 function pacedScenario() {
@@ -55,20 +82,29 @@ async function startTargets(env, opts, log) {
       [BENCH_ALIAS]: { targets: [{ upstream: 'static', model: BENCH_MODEL }] },
       ...(sim ? { [PACED_MODEL]: { targets: [{ upstream: 'sim', model: PACED_MODEL }] } } : {}),
     };
-    const gateway = await keep(startGateway(jsonFile('overhead', gatewayConfig(upstreams, aliases))));
+    const config = gatewayConfig(upstreams, aliases);
+    const gateway = await keep(startGateway(jsonFile('overhead', config)));
     const want = new Set(opts.targets);
+    const keyed = want.has(KEYED)
+      ? await keep(
+          startGateway(jsonFile('overhead-keys', withClientKeys(config, benchKeys(Object.keys(aliases)))), {
+            name: `aliasgate (${KEYED})`,
+          }),
+        )
+      : undefined;
     const nginx =
       env.nginx && want.has('nginx')
         ? await keep(startNginxProxy(env.nginx, [env.upstream.url, ...(sim ? [sim.url] : [])]))
         : undefined;
     const floor = want.has('floor') ? await keep(startFloor(env.upstream.url)) : undefined;
     const floorPaced = want.has('floor') && sim ? await keep(startFloor(sim.url)) : undefined;
-    const target = (name, url, model, pids) => ({ name, url, model, pids });
+    const target = (name, url, model, pids, apiKey) => ({ name, url, model, pids, apiKey });
     const targets = [
       target('direct', env.upstream.url, BENCH_MODEL, []),
       ...(nginx ? [target('nginx', nginx.urls[0], BENCH_MODEL, [nginx.pid])] : []),
       ...(floor ? [target('floor', floor.url, BENCH_MODEL, [floor.pid])] : []),
       target('aliasgate', gateway.url, BENCH_ALIAS, [gateway.pid]),
+      ...(keyed ? [target(KEYED, keyed.url, BENCH_ALIAS, [keyed.pid], BENCH_KEY)] : []),
     ];
     const paced = sim
       ? [
@@ -76,14 +112,48 @@ async function startTargets(env, opts, log) {
           ...(nginx ? [target('nginx', nginx.urls[1], PACED_MODEL, [nginx.pid])] : []),
           ...(floorPaced ? [target('floor', floorPaced.url, PACED_MODEL, [floorPaced.pid])] : []),
           target('aliasgate', gateway.url, PACED_MODEL, [gateway.pid]),
+          ...(keyed ? [target(KEYED, keyed.url, PACED_MODEL, [keyed.pid], BENCH_KEY)] : []),
         ]
       : [];
     log(`  targets: ${targets.map((t) => `${t.name} ${t.url}`).join(', ')}`);
-    return { targets, paced, gateway, stop: () => stopAll(started) };
+    return { targets, paced, gateway, keyed, stop: () => stopAll(started) };
   } catch (error) {
     await stopAll(started);
     throw error;
   }
+}
+
+/**
+ * The keyed gateway's own per-key count (`aliasgate_client_requests_total{key="bench"}` on its admin /metrics):
+ * proof that every measured request was admitted under the key, counted, and never rate-limited (the only other
+ * result allowed is `cancelled`: wrk closes its connections with requests in flight when a cell ends).
+ */
+async function keyedCounts(keyed, cells, failures) {
+  const res = await request(`${keyed.info.adminUrl}/metrics`, {
+    headers: { authorization: `Bearer ${BENCH_ADMIN_TOKEN}` },
+  });
+  const text = await res.body.text();
+  const byResult = {};
+  for (const m of text.matchAll(/^aliasgate_client_requests_total\{([^}]*)\} (\d+)$/gm)) {
+    const labels = Object.fromEntries([...m[1].matchAll(/(\w+)="([^"]*)"/g)].map((l) => [l[1], l[2]]));
+    if (labels.key === 'bench') byResult[labels.result] = (byResult[labels.result] ?? 0) + Number(m[2]);
+  }
+  const wrkRequests = cells.filter((c) => c.target === KEYED).reduce((sum, c) => sum + c.requests, 0);
+  if ((byResult.ok ?? 0) < wrkRequests)
+    failures.push(
+      `${KEYED}: the gateway counted ${byResult.ok ?? 0} ok requests for the bench key, wrk completed ${wrkRequests}`,
+    );
+  // `cancelled`: the requests in flight when wrk stops, whose clients went away; anything else would be a refusal
+  const other = Object.entries(byResult).filter(
+    ([result, n]) => result !== 'ok' && result !== 'cancelled' && n > 0,
+  );
+  if (other.length > 0)
+    failures.push(`${KEYED}: requests under the bench key not ok: ${JSON.stringify(byResult)}`);
+  return { byResult, wrkRequests };
+}
+
+function keyHeader(apiKey) {
+  return apiKey ? { 'x-goog-api-key': apiKey } : {};
 }
 
 async function stopAll(servers) {
@@ -93,7 +163,14 @@ async function stopAll(servers) {
 /** One wrk cell with the proxy's and the upstream's CPU around it. */
 async function cell(env, target, kase, connections, seconds, bodyPath) {
   const m = await measured({ proxy: target.pids, upstream: [env.upstream.pid] }, () =>
-    runWrk({ url: target.url, path: PATHS[kase](target.model), bodyPath, connections, seconds }),
+    runWrk({
+      url: target.url,
+      path: PATHS[kase](target.model),
+      bodyPath,
+      connections,
+      seconds,
+      apiKey: target.apiKey,
+    }),
   );
   const w = m.result;
   return {
@@ -121,6 +198,7 @@ async function probe(target, total) {
     body: HI_REQUEST,
     total,
     concurrency: 1,
+    headers: keyHeader(target.apiKey),
     accept: (status, text) => status === 200 && text.includes('"finishReason"'),
   });
   const ttfb = records.map((r) => r.firstByteMs - r.startMs);
@@ -148,9 +226,21 @@ export async function run(env, opts, log) {
     for (const target of [...servers.targets, ...servers.paced]) {
       for (const kase of target.model === PACED_MODEL ? ['stream'] : Object.keys(opts.concurrency)) {
         const expected = target.model === PACED_MODEL ? undefined : EXPECTED[kase];
+        const path = PATHS[kase](target.model);
         const wrong =
-          expected && (await checkAnswer(target.url, PATHS[kase](target.model), HI_REQUEST, expected));
+          expected && (await checkAnswer(target.url, path, HI_REQUEST, expected, keyHeader(target.apiKey)));
         if (wrong) failures.push(`sanity (${target.name}, ${kase}): ${wrong}`);
+        // the keyed gateway's answers must really be authorised: without the key, or with a wrong one, the same
+        // check must fail (a 403/400 that wrk counted as a success would measure the cost of refusing)
+        if (target.apiKey && expected) {
+          for (const [what, headers] of [
+            ['no key', {}],
+            ['a wrong key', keyHeader(WRONG_KEY)],
+          ]) {
+            if (!(await checkAnswer(target.url, path, HI_REQUEST, expected, headers)))
+              failures.push(`sanity (${target.name}, ${kase}): answered with ${what}`);
+          }
+        }
       }
     }
     if (failures.length > 0) return { failures, cells: [], probes: [] };
@@ -164,6 +254,7 @@ export async function run(env, opts, log) {
           bodyPath,
           connections: 32,
           seconds: opts.warmupSeconds,
+          apiKey: target.apiKey,
         });
       }
     }
@@ -182,7 +273,7 @@ export async function run(env, opts, log) {
               failures.push(`${target.name} ${kase} c=${connections}: ${JSON.stringify(result.errors)}`);
             }
             log(
-              `  round ${round + 1} ${kase.padEnd(8)} c=${String(connections).padEnd(3)} ${target.name.padEnd(9)} ` +
+              `  round ${round + 1} ${kase.padEnd(8)} c=${String(connections).padEnd(3)} ${target.name.padEnd(14)} ` +
                 `${result.rps.toFixed(0).padStart(6)} req/s  p50 ${result.p50Ms.toFixed(3)} ms  ` +
                 `cpu ${Number.isFinite(result.cpuUsPerRequest) ? result.cpuUsPerRequest.toFixed(1) : '—'} µs/req`,
             );
@@ -199,10 +290,13 @@ export async function run(env, opts, log) {
     }
     for (const p of probes)
       if (p.failed > 0) failures.push(`probe ${p.kind} ${p.target}: ${p.failed} failed`);
+    const keyedMetrics = servers.keyed ? await keyedCounts(servers.keyed, cells, failures) : undefined;
     return {
       failures,
       cells,
       summary: summarize(cells),
+      keyRatios: keyRatios(cells),
+      ...(keyedMetrics ? { keyedMetrics } : {}),
       probes,
       probeSummary: summarizeProbes(probes),
       gatewayPid: servers.gateway.pid,
@@ -245,6 +339,32 @@ export function summarize(cells) {
       failed: runs.reduce((sum, r) => sum + r.failed, 0),
     };
   });
+}
+
+/**
+ * CPU per request of aliasgate+keys over plain aliasgate, round by round (both measured in the same round, so a
+ * round's ratio is a paired comparison), per (case, concurrency), and their median.
+ */
+export function keyRatios(cells) {
+  const out = [];
+  for (const c of cells.filter((x) => x.target === KEYED)) {
+    const plain = cells.find(
+      (p) =>
+        p.target === 'aliasgate' &&
+        p.case === c.case &&
+        p.connections === c.connections &&
+        p.round === c.round,
+    );
+    if (!plain) continue;
+    let row = out.find((r) => r.case === c.case && r.connections === c.connections);
+    if (!row) {
+      row = { case: c.case, connections: c.connections, keyedVsPlain: [] };
+      out.push(row);
+    }
+    row.keyedVsPlain.push(c.cpuUsPerRequest / plain.cpuUsPerRequest);
+  }
+  for (const row of out) row.median = median(row.keyedVsPlain);
+  return out;
 }
 
 function summarizeProbes(probes) {

@@ -5,7 +5,8 @@ import { announce } from './ipc.mjs';
 
 /**
  * aliasgate under test, built the way `aliasgate serve` builds it (`createGateway` from dist/), in a process of
- * its own, with an IPC channel for the benchmark: it says where it listens and how long config + start took,
+ * its own, with an IPC channel for the benchmark: it says where it listens (and its admin listener) and how long
+ * config + start took,
  * answers `{type: 'memory'}` with process.memoryUsage() after GC (run it with --expose-gc), and exits cleanly on
  * `{type: 'close'}` so that `--cpu-prof` writes its profile.
  *
@@ -14,5 +15,5 @@ import { announce } from './ipc.mjs';
 const started = performance.now();
 const config = configFromObject(JSON.parse(readFileSync(process.argv[2], 'utf8')));
 const gateway = createGateway(config);
-const { url } = await gateway.listen(0, '127.0.0.1');
-announce(url, { info: { configMs: performance.now() - started }, close: () => gateway.close() });
+const { url, adminUrl } = await gateway.listen(0, '127.0.0.1');
+announce(url, { info: { configMs: performance.now() - started, adminUrl }, close: () => gateway.close() });

@@ -453,7 +453,8 @@ export const HealthCheckSchema = z.strictObject({
     .transform((request) => request as GenerateContentRequest)
     .default(DEFAULT_HEALTH_CHECK_REQUEST)
     .describe(
-      'generateContent body sent as the health check. Default: one user turn "health check", maxOutputTokens 1.',
+      'generateContent body sent as the health check. Default: one user turn "health check", maxOutputTokens 1. ' +
+        'Targets of an alias that serves embeddings and not generation are checked with embedContent of "health check".',
     ),
 });
 

@@ -5,6 +5,7 @@ import type { Clock, Timer } from '../clock.js';
 import { Attempt } from '../upstream/attempt.js';
 import type { Upstreams } from '../upstream/pools.js';
 import { upstreamRequest } from '../upstream/request.js';
+import type { GenerationMethod } from '../wire/types.js';
 import type { HealthEvent, HealthTable } from './health-table.js';
 
 export interface HealthCheckerDeps {
@@ -14,6 +15,12 @@ export interface HealthCheckerDeps {
   clock: Clock;
   /** The generateContent body sent as a check: only a real generation shows a dead build. */
   request: unknown;
+  /**
+   * The verbs the target's alias serves (declared, or learned from its Model resource), when known. A model that
+   * cannot generate — an embedding model — is checked with a real embedContent instead, since it answers
+   * generateContent with 404 "not supported" however healthy it is. Default: unknown (generateContent).
+   */
+  methods?(target: Target): readonly GenerationMethod[] | undefined;
   timeoutMs: number;
   /** How often due checks and ejection ends are looked for, ms. */
   tickMs: number;
@@ -35,6 +42,7 @@ export interface HealthCheckerDeps {
 export class HealthChecker {
   readonly #deps: HealthCheckerDeps;
   readonly #body: Buffer;
+  readonly #embedBody = Buffer.from(JSON.stringify(EMBED_CHECK));
   readonly #running = new Set<TargetId>();
   #timer: Timer | undefined;
   #stopped = false;
@@ -97,11 +105,12 @@ export class HealthChecker {
     this.#running.add(target.id);
     try {
       const upstream = upstreams.get(target.upstream);
+      const method = checkMethod(this.#deps.methods?.(target));
       const attempt = new Attempt({
         dispatcher: upstream.pool,
         ...upstreamRequest(upstream, target.model, {
-          endpoint: { surface: 'gemini', method: 'generateContent', version: 'v1beta', query: '' },
-          body: this.#body,
+          endpoint: { surface: 'gemini', method, version: 'v1beta', query: '' },
+          body: method === 'embedContent' ? this.#embedBody : this.#body,
           modelFields: [],
           headers: { 'user-agent': 'aliasgate-health-check' },
         }),
@@ -122,4 +131,19 @@ export class HealthChecker {
       this.#running.delete(target.id);
     }
   }
+}
+
+/** The embedContent body that checks a model that cannot generate. */
+const EMBED_CHECK = { content: { parts: [{ text: 'health check' }] } };
+
+/**
+ * The verb a health check uses: generateContent — only a real generation shows a dead build — unless the alias is
+ * known to serve embeddings and not generation; then a real embedContent, for the same reason.
+ */
+export function checkMethod(
+  methods: readonly GenerationMethod[] | undefined,
+): 'generateContent' | 'embedContent' {
+  return methods && !methods.includes('generateContent') && methods.includes('embedContent')
+    ? 'embedContent'
+    : 'generateContent';
 }

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
+import { configFromObject } from '../../src/config/load.js';
 import { aliasHealth } from '../../src/health/alias-status.js';
 import {
   HI,
@@ -122,6 +123,68 @@ describe('ejection, health checks and re-admission', () => {
     const res = await fetch(`${stack.url}${path}`, { method: 'POST', body: HI });
     expect(res.status).toBe(200);
   });
+});
+
+describe('health checks of a model that cannot generate', () => {
+  // found by the soak benchmark (bench/sections/soak.mjs): an embedding build, once ejected, was checked with
+  // generateContent, which an embedding model answers 404 "not supported for generateContent" — so it never came back
+  const EMBED = JSON.stringify({ content: { parts: [{ text: 'embed me' }] } });
+  const scenario = {
+    models: { 'sim-embedding': { builds: [{ name: 'emb-a' }, { name: 'emb-b' }] } },
+  };
+
+  it.each([
+    ['learned from its Model resource', undefined],
+    ['declared in the config', ['embedContent', 'batchEmbedContents']],
+  ])(
+    'an ejected embedding build (methods %s) is checked with embedContent and re-admitted once it heals',
+    async (_how, methods) => {
+      const clock = new ManualClock();
+      const interval = 500;
+      stack = await startStack({
+        clock,
+        scenario,
+        healthTickMs: 1e9, // the test drives the checker itself
+        config: (url) =>
+          configFromObject({
+            server: { host: '127.0.0.1', port: 0 },
+            state: { sqlitePath: ':memory:' },
+            logging: { level: 'silent' },
+            upstreams: { sim: { baseUrl: url } },
+            aliases: {
+              embed: {
+                ...(methods ? { methods } : {}),
+                targets: [
+                  { upstream: 'sim', model: 'emb-a' },
+                  { upstream: 'sim', model: 'emb-b' },
+                ],
+              },
+            },
+            health: {
+              baseEjectionMs: interval,
+              maxEjectionJitterMs: 0,
+              healthCheck: { intervalMs: interval, healthyThreshold: 2 },
+            },
+          }),
+      });
+      const path = '/v1beta/models/embed:embedContent';
+      stack.sim.setBehaviour('emb-b', { kind: 'dead' });
+      const during = await load(stack.url, path, { total: 30, concurrency: 2, body: EMBED });
+      expect(during.failures).toEqual([]);
+      expect(stateOf(stack!, 'embed', 'emb-b')).toBe('ejected');
+
+      stack.sim.setBehaviour('emb-b', { kind: 'healthy' });
+      for (let step = 0; step < 40 && stateOf(stack!, 'embed', 'emb-b') !== 'in_rotation'; step++) {
+        clock.advance(interval / 5);
+        await stack.gateway.checker.tick();
+      }
+      expect(stateOf(stack!, 'embed', 'emb-b')).toBe('in_rotation');
+      const before = stack.sim.stats().requests.byBuild['emb-b'] ?? 0;
+      const after = await load(stack.url, path, { total: 40, concurrency: 2, body: EMBED });
+      expect(after.failures).toEqual([]);
+      expect(stack.sim.stats().requests.byBuild['emb-b'] ?? 0).toBeGreaterThan(before + 5);
+    },
+  );
 });
 
 describe('per-attempt timeout', () => {
