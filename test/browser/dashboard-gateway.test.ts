@@ -316,7 +316,7 @@ describe.skipIf(!runs)('the dashboard on the real gateway', () => {
       expect(await panel.locator('.steps [aria-current="step"]').innerText()).toBe('50%');
       expect(await panel.locator('.step-done').innerText()).toBe('10%');
       expect(await panel.locator('.rollout-decision').innerText()).toMatch(
-        /^LAST DECISION step 1\/2: pass; candidate 0\/\d+ failed .* → step 2\/3 \(50%\)$/i,
+        /^LAST DECISION step 1\/3: pass; candidate 0\/\d+ failed .* → step 2\/3 \(50%\)$/i,
       );
       expect(await panel.locator('.rollout-counts').innerText()).toContain(
         'this step: new build no requests yet',

@@ -197,7 +197,7 @@ describe('aliasgate rollout', () => {
     const s = await status();
     expect(s.state).toBe('failed');
     expect(s.step).toBe(0);
-    expect(s.stopped).toMatch(/^step 1\/2: fail, worse than the baseline; candidate \d+\/\d+ failed/);
+    expect(s.stopped).toMatch(/^step 1\/3: fail, worse than the baseline; candidate \d+\/\d+ failed/);
     expect(s.counts.candidate.requests).toBeGreaterThanOrEqual(150);
     const audit = JSON.parse((await cli('audit', '--json')).stdout) as {
       entries: { action: string; reason: string }[];
@@ -255,7 +255,7 @@ describe('aliasgate rollout', () => {
     await traffic(100);
     expect(failures).toEqual([]);
     const s = await status();
-    expect(s.history.join('\n')).toMatch(/step 1\/2: pass/);
+    expect(s.history.join('\n')).toMatch(/step 1\/3: pass/);
     expect(s.history.join('\n')).toContain(`${OLD} drained and pulled`);
   });
 
