@@ -113,3 +113,26 @@ export async function waitForPort(port, timeoutMs = 10_000) {
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/**
+ * Follows a spawned process's output: each whole stdout line to `onLine`, and the last `keep` characters of stderr
+ * (for the error message when it fails to start).
+ * @returns {{ readonly stderr: string }}
+ */
+export function followOutput(child, onLine, keep = 4000) {
+  let pending = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (text) => {
+    const lines = (pending + text).split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines) onLine(line);
+  });
+  child.stderr.setEncoding('utf8').on('data', (text) => {
+    stderr = (stderr + text).slice(-keep);
+  });
+  return {
+    get stderr() {
+      return stderr;
+    },
+  };
+}

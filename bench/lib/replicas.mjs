@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { followOutput } from './processes.mjs';
 import { BENCH } from './upstream.mjs';
 
 /**
@@ -30,7 +31,6 @@ export function startReplica(configPath, name) {
   const events = [];
   const first = new Map();
   let said = () => {};
-  let pending = '';
   const onLine = (line) => {
     if (!line.startsWith('{')) {
       const url = /listening on (\S+?);/.exec(line)?.[1];
@@ -43,15 +43,7 @@ export function startReplica(configPath, name) {
     const key = `${entry.event}|${entry.alias}`;
     if (!first.has(key)) first.set(key, entry.time);
   };
-  child.stdout.setEncoding('utf8').on('data', (text) => {
-    const lines = (pending + text).split('\n');
-    pending = lines.pop() ?? '';
-    for (const line of lines) onLine(line);
-  });
-  let stderr = '';
-  child.stderr.setEncoding('utf8').on('data', (text) => {
-    stderr = (stderr + text).slice(-4000);
-  });
+  const output = followOutput(child, onLine);
   const exit = new Promise((resolve) => child.once('exit', resolve));
   const listening = new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -64,7 +56,7 @@ export function startReplica(configPath, name) {
     };
     exit.then((code) => {
       clearTimeout(timer);
-      reject(new Error(`${name} exited (${code}) before it listened: ${stderr}`));
+      reject(new Error(`${name} exited (${code}) before it listened: ${output.stderr}`));
     });
   });
   return listening.then((url) => ({

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { followOutput } from '../../lib/processes.mjs';
 import { BENCH } from '../../lib/upstream.mjs';
 
 /**
@@ -153,7 +154,6 @@ export async function startSoakGateway(simUrl) {
   });
   const logs = { byLevel: {}, errors: [], warnEvents: {} };
   let said = () => {};
-  let pending = '';
   const onLine = (line) => {
     if (!line.startsWith('{')) {
       const m = /listening on (\S+?);.* on (\S+)$/.exec(line);
@@ -173,15 +173,7 @@ export async function startSoakGateway(simUrl) {
     }
     if (entry.level >= 50 && logs.errors.length < 20) logs.errors.push(line.slice(0, 2000));
   };
-  child.stdout.setEncoding('utf8').on('data', (text) => {
-    const lines = (pending + text).split('\n');
-    pending = lines.pop() ?? '';
-    for (const line of lines) onLine(line);
-  });
-  let stderr = '';
-  child.stderr.setEncoding('utf8').on('data', (text) => {
-    stderr = (stderr + text).slice(-8000);
-  });
+  const output = followOutput(child, onLine, 8000);
   let exited;
   const exit = new Promise((resolve) =>
     child.once('exit', (code, signal) => {
@@ -192,7 +184,7 @@ export async function startSoakGateway(simUrl) {
   const listening = new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`aliasgate serve did not listen within ${START_TIMEOUT_MS} ms: ${stderr}`));
+      reject(new Error(`aliasgate serve did not listen within ${START_TIMEOUT_MS} ms: ${output.stderr}`));
     }, START_TIMEOUT_MS);
     said = (urls) => {
       clearTimeout(timer);
@@ -200,7 +192,7 @@ export async function startSoakGateway(simUrl) {
     };
     exit.then(({ code, signal }) => {
       clearTimeout(timer);
-      reject(new Error(`aliasgate serve exited (${code ?? signal}) before it listened: ${stderr}`));
+      reject(new Error(`aliasgate serve exited (${code ?? signal}) before it listened: ${output.stderr}`));
     });
   });
   let urls;
@@ -217,7 +209,7 @@ export async function startSoakGateway(simUrl) {
     adminPort: Number(new URL(urls.adminUrl).port),
     logs,
     get stderr() {
-      return stderr;
+      return output.stderr;
     },
     /** undefined while it runs; `{ code, signal }` once it has exited. */
     get exited() {
