@@ -215,7 +215,7 @@ describe('issue 8: every model field names the target tried, on every attempt of
       random: seededRandom(1),
       log: createLogger('silent'),
     });
-    const { url } = await gateway.listen(0, '127.0.0.1');
+    const { url } = await gateway.listen(0, '127.0.0.1', { port: 0 });
     capture.requests.length = 0;
     try {
       const written = (alias: string) => (NAMINGS[naming].prefix ? `models/${alias}` : alias);

@@ -62,7 +62,7 @@ async function gatewayOver(
     }),
     { log: createLogger('silent') },
   );
-  const { url } = await gateway.listen(0, '127.0.0.1');
+  const { url } = await gateway.listen(0, '127.0.0.1', { port: 0 });
   cleanup.push(() => gateway.close());
   return { gateway, url };
 }

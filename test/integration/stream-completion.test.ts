@@ -44,7 +44,7 @@ async function through(pieces: string[]): Promise<string> {
     }),
     { log: createLogger('silent') },
   );
-  const { url } = await gateway.listen(0, '127.0.0.1');
+  const { url } = await gateway.listen(0, '127.0.0.1', { port: 0 });
   const res = await fetch(`${url}/v1beta/models/a:streamGenerateContent?alt=sse`, {
     method: 'POST',
     body: HI,

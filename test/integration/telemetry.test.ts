@@ -37,7 +37,7 @@ describe('logs and metrics', () => {
       random: seededRandom(2),
       log: createLogger('debug', sink),
     });
-    const { url } = await gateway.listen(0, '127.0.0.1');
+    const { url } = await gateway.listen(0, '127.0.0.1', { port: 0 });
     await load(url, `/v1beta/models/gemini-3.5-flash:generateContent?key=${CLIENT_KEY}`, {
       total: 10,
       concurrency: 1,

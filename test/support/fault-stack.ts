@@ -83,7 +83,7 @@ export async function startFaultStack(opts: FaultStackOptions = {}): Promise<Fau
     log: createLogger('silent'),
     openAdmin: true,
   });
-  const { url } = await gateway.listen(0, '127.0.0.1');
+  const { url } = await gateway.listen(0, '127.0.0.1', { port: 0 });
   return {
     sim,
     gateway,
