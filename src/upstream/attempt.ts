@@ -241,7 +241,18 @@ export class Attempt implements Dispatcher.DispatchHandler {
   }
 
   #end(): void {
-    this.#afterCommit?.(this.#howItEnded());
+    const afterCommit = this.#afterCommit;
+    const end = this.#howItEnded();
+    // the request is over: let go of the client's response and the answer's bytes now. Whatever still points at this
+    // attempt (V8 may have pretenured an object that does) then keeps only the attempt alive, not the whole request:
+    // otherwise every request's objects were promoted to the old generation and swept by a mark-compact every second
+    this.#afterCommit = undefined;
+    this.#downstream = undefined;
+    this.#controller = undefined;
+    this.#chunks = [];
+    this.#headers = {};
+    this.#decided = undefined;
+    afterCommit?.(end);
   }
 
   #howItEnded(): AttemptEnd {
