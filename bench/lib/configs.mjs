@@ -41,7 +41,13 @@ export function gatewayConfig(upstreams, aliases, over = {}) {
     upstreams: Object.fromEntries(
       Object.entries(upstreams).map(([name, baseUrl]) => [
         name,
-        { baseUrl, connections: over.connections ?? UPSTREAM_CONNECTIONS },
+        {
+          baseUrl,
+          connections: over.connections ?? UPSTREAM_CONNECTIONS,
+          // one target may use every connection, as the floor proxy and nginx may: the default cap (half the
+          // connections, so a hung build leaves the rest to its siblings) would shed c=128 on a 128-connection pool
+          maxRequestsPerTarget: over.connections ?? UPSTREAM_CONNECTIONS,
+        },
       ]),
     ),
     aliases,
