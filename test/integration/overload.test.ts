@@ -172,6 +172,21 @@ async function until<T>(
 const figures: string[] = [];
 /** A latency from the driver for the figures (none is null: NaN does not cross the IPC channel). */
 const ms = (v: number | null | undefined, digits = 1) => (typeof v === 'number' ? v.toFixed(digits) : '–');
+/**
+ * Every slow client is still held, or was let go only by its headers timeout (with 408): on a loaded machine
+ * opening 5,000 and serving the probes can take longer than the timeout, and the first ones are then rightly cut.
+ */
+function expectHeldUntilTimeout(status: {
+  open: number;
+  closed: number;
+  answers: Record<string, number>;
+  lifeMs: { min: number };
+}): void {
+  if (status.closed === 0) return;
+  expect(status.lifeMs.min).toBeGreaterThanOrEqual(HEADERS_TIMEOUT_MS - 50);
+  expect(status.answers).toEqual({ 'HTTP/1.1 408 Request Timeout': status.closed });
+}
+
 afterAll(() => {
   if (figures.length > 0) console.log(`overload figures:\n  ${figures.join('\n  ')}`);
 });
@@ -188,7 +203,7 @@ describe('overload (issue #9): the gateway under 5,000 slow clients, 5,000 open 
 
     const opened = await crowd.call('slowOpen', { url, count: SLOW_CLIENTS, path: FAST, trickleMs: 1000 });
     expect(opened).toMatchObject({ opened: SLOW_CLIENTS, failed: 0 });
-    expect((await crowd.call('slowStatus')).open).toBe(SLOW_CLIENTS);
+    expectHeldUntilTimeout(await crowd.call('slowStatus'));
     const held = await rssKb(pid);
     const perClientKb = (held - before) / SLOW_CLIENTS;
 
@@ -200,7 +215,7 @@ describe('overload (issue #9): the gateway under 5,000 slow clients, 5,000 open 
     // ordinary clients are served as usual meanwhile
     const served = await probe.call('run', { url, path: FAST, body: HI, concurrency: 8, total: 200 });
     expect(served.statuses).toEqual({ 200: 200 });
-    expect((await crowd.call('slowStatus')).open).toBe(SLOW_CLIENTS);
+    expectHeldUntilTimeout(await crowd.call('slowStatus'));
     figures.push(
       `slow clients: ${SLOW_CLIENTS} opened in ${opened.openMs} ms; gateway RSS ${before} → ${held} KB = ` +
         `${perClientKb.toFixed(1)} KB per connection; ordinary requests meanwhile p95 ${ms(served.latency.p95)} ms`,
