@@ -153,30 +153,35 @@ async function connect({ url, count, holdMs }) {
 
 // ---- ordinary requests: a fixed number, or for a while, at a concurrency, with their latencies ----
 
+/** A JSON POST through `agent`, as every client here sends one. */
+function post(agent, url, path, body, onResponse) {
+  return http.request(
+    `${url}${path}`,
+    {
+      method: 'POST',
+      agent,
+      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+    },
+    onResponse,
+  );
+}
+
 function request(agent, url, path, body, extra = {}) {
   return new Promise((resolve) => {
     const started = performance.now();
-    const req = http.request(
-      `${url}${path}`,
-      {
-        method: 'POST',
-        agent,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-      },
-      (res) => {
-        const chunks = [];
-        res.on('data', (c) => chunks.push(c));
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode,
-            ms: performance.now() - started,
-            retryAfter: res.headers['retry-after'],
-            body: Buffer.concat(chunks).toString(),
-          }),
-        );
-        res.on('error', () => resolve({ status: 'cut', ms: performance.now() - started }));
-      },
-    );
+    const req = post(agent, url, path, body, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode,
+          ms: performance.now() - started,
+          retryAfter: res.headers['retry-after'],
+          body: Buffer.concat(chunks).toString(),
+        }),
+      );
+      res.on('error', () => resolve({ status: 'cut', ms: performance.now() - started }));
+    });
     extra.onRequest?.(req);
     req.on('error', (e) => resolve({ status: e.code ?? 'error', ms: performance.now() - started }));
     req.end(body);
@@ -243,29 +248,20 @@ async function streamsOpen({ url, path, body, count, window = 250 }) {
       new Promise((firstByte) => {
         const s = { text: '' };
         streams.push(s);
-        const req = http.request(
-          `${url}${path}`,
-          {
-            method: 'POST',
-            agent,
-            headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-          },
-          (res) => {
-            s.status = res.statusCode;
-            res.setEncoding('utf8');
-            res.once('data', firstByte);
-            res.on('data', (t) => (s.text += t));
-            res.on('end', () => {
-              firstByte();
-              if (s.status !== 200 || /data: \{"error"/.test(s.text)) finish(s, 'errored');
-              else if (s.text.includes('"finishReason"') && s.text.endsWith('\r\n\r\n'))
-                finish(s, 'completed');
-              else finish(s, 'cut');
-            });
-            res.on('aborted', () => finish(s, 'cut'));
-            res.on('error', () => finish(s, 'cut'));
-          },
-        );
+        const req = post(agent, url, path, body, (res) => {
+          s.status = res.statusCode;
+          res.setEncoding('utf8');
+          res.once('data', firstByte);
+          res.on('data', (t) => (s.text += t));
+          res.on('end', () => {
+            firstByte();
+            if (s.status !== 200 || /data: \{"error"/.test(s.text)) finish(s, 'errored');
+            else if (s.text.includes('"finishReason"') && s.text.endsWith('\r\n\r\n')) finish(s, 'completed');
+            else finish(s, 'cut');
+          });
+          res.on('aborted', () => finish(s, 'cut'));
+          res.on('error', () => finish(s, 'cut'));
+        });
         req.on('error', () => {
           firstByte();
           finish(s, 'cut');
