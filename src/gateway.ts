@@ -46,7 +46,7 @@ import { reportTimeline } from './telemetry/timeline-report.js';
 import { Traffic } from './telemetry/traffic.js';
 import { healthEntry } from './timeline/health-entries.js';
 import { Timeline } from './timeline/timeline.js';
-import { learnModels } from './upstream/model-info.js';
+import { type LearnOptions, learnModels, learnTarget } from './upstream/model-info.js';
 import { Upstreams } from './upstream/pools.js';
 
 export interface GatewayDeps {
@@ -189,11 +189,24 @@ export function createGateway(config: Config, deps: GatewayDeps = {}): Gateway {
   fleet.follow(health, () => live.catalog, onHealthEvents);
   watchStore(operator, log, timeline);
 
-  // methods of aliases that declare none, read from their upstreams at start and on reload (never on the request path)
+  // methods of aliases that declare none, read from their upstreams at start and on reload, and by the router when
+  // an upstream's 404 may mean "no such method" rather than "no such model"
   const learned = new LearnedModels();
+  const learnOptions = (): LearnOptions => ({
+    clock,
+    timeoutMs: live.config.health.healthCheck.timeoutMs,
+    stopped: () => closing,
+    onUnknown: (upstream, model, why) =>
+      log.info(
+        { event: 'model_unknown', upstream, model, why },
+        'could not read the Model resource: its aliases pass every method to the upstream',
+      ),
+  });
   const router = new Router({
     live: () => live,
     learned,
+    learnTarget: (target) =>
+      learnTarget(live.upstreams, learned, target.upstream, target.model, learnOptions()),
     health,
     clock,
     random,
@@ -379,18 +392,7 @@ export function createGateway(config: Config, deps: GatewayDeps = {}): Gateway {
     return { ok: true, warnings };
   };
 
-  const learn = () =>
-    learnModels(live.catalog, live.upstreams, learned, {
-      clock,
-      timeoutMs: live.config.health.healthCheck.timeoutMs,
-      concurrency: 4,
-      stopped: () => closing,
-      onUnknown: (upstream, model, why) =>
-        log.info(
-          { event: 'model_unknown', upstream, model, why },
-          'could not read the Model resource: its aliases pass every method to the upstream',
-        ),
-    });
+  const learn = () => learnModels(live.catalog, live.upstreams, learned, learnOptions());
 
   const admin = createAdminHandler({
     ...sources,

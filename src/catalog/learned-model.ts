@@ -3,8 +3,8 @@ import type { AliasEntry } from './alias.js';
 
 /**
  * What an upstream's own Model resource says about the model behind an alias (docs/wire.md §6), for aliases whose
- * config does not declare `methods`: the verbs it serves and its token limits. Learned once, at start, from the
- * first target; never on the request path.
+ * config does not declare `methods`: the verbs it serves and its token limits. Learned at start (and on reload) from
+ * the first target, beside serving; on the request path only to tell Google's ambiguous 404 apart (routing/router.ts).
  */
 export interface LearnedModel {
   methods: GenerationMethod[];
@@ -42,6 +42,10 @@ export function learnedFrom(resource: unknown): LearnedModel | undefined {
 /** Learned models by the target they were read from (`upstream/model`), so a rebuilt catalogue keeps them. */
 export class LearnedModels {
   readonly #byTarget = new Map<string, LearnedModel>();
+  /** Reads under way, so a request that needs one waits for it instead of starting another. */
+  readonly #reading = new Map<string, Promise<LearnedModel | undefined>>();
+  /** When a read last failed: a target that cannot be read is not asked again for every request. */
+  readonly #failedAt = new Map<string, number>();
 
   set(upstream: string, model: string, learned: LearnedModel): void {
     this.#byTarget.set(`${upstream}/${model}`, learned);
@@ -55,6 +59,36 @@ export class LearnedModels {
   of(alias: AliasEntry): LearnedModel | undefined {
     const first = alias.targets[0];
     return first && this.#byTarget.get(`${first.upstream}/${first.model}`);
+  }
+
+  /**
+   * What `upstream/model` teaches: known, or read once with `read` (a read under way is shared), or undefined when
+   * it cannot be read; a failed read is not tried again within `retryAfterMs` of `now`.
+   */
+  learn(
+    upstream: string,
+    model: string,
+    read: () => Promise<LearnedModel | undefined>,
+    now: number,
+    retryAfterMs: number,
+  ): Promise<LearnedModel | undefined> {
+    const key = `${upstream}/${model}`;
+    const known = this.#byTarget.get(key);
+    if (known) return Promise.resolve(known);
+    const reading = this.#reading.get(key);
+    if (reading) return reading;
+    const failedAt = this.#failedAt.get(key);
+    if (failedAt !== undefined && now - failedAt < retryAfterMs) return Promise.resolve(undefined);
+    const started = read()
+      .catch(() => undefined)
+      .then((learned) => {
+        this.#reading.delete(key);
+        if (learned) this.set(upstream, model, learned);
+        else this.#failedAt.set(key, now);
+        return learned;
+      });
+    this.#reading.set(key, started);
+    return started;
   }
 }
 

@@ -1,7 +1,7 @@
 import { rejectsKey } from '../wire/auth-errors.js';
 import type { ErrorStatus } from '../wire/envelope.js';
 import { retryDelayMs } from '../wire/envelope.js';
-import { bareModelId, modelsNamed, otherModelNamed } from '../wire/model-names.js';
+import { bareModelId, methodRefusedIn, modelsNamed, otherModelNamed } from '../wire/model-names.js';
 import { canonicalStatus } from '../wire/status.js';
 import { transportCode, transportWords } from '../wire/transport-errors.js';
 import type { Verdict } from './verdict.js';
@@ -62,6 +62,18 @@ export function classifyResponse(answer: UpstreamAnswer): Verdict {
   // 1xx/3xx (undici follows no redirects) or a non-HTTP code: the target answered something no
   // Gemini API sends; worth another try elsewhere, and a streak of them will eject it.
   return { kind: 'transient', reason: `unexpected HTTP status: ${described}`, origin: 'external' };
+}
+
+/**
+ * Whether a 404 is Google's one sentence for both "no such model" and "this model has no such method", naming the
+ * model asked for and the method the request used (docs/wire.md §0.12). Only the model's own resource can tell
+ * which: the router reads it before judging the target (routing/router.ts).
+ */
+export function mayRefuseMethod(answer: UpstreamAnswer, method: string): boolean {
+  if (answer.status !== 404) return false;
+  const refused = methodRefusedIn(answer.error?.message);
+  if (refused === undefined || refused.toLowerCase() !== method.toLowerCase()) return false;
+  return modelsNamed(answer.error?.message).includes(bareModelId(answer.requestedModel));
 }
 
 /** `404 NOT_FOUND: Model not found: models/…`, or just `404 NOT_FOUND` when there was no envelope. */

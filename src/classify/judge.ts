@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { type ErrorStatus, parseEnvelope } from '../wire/envelope.js';
-import { classifyResponse, classifyTransport } from './classify.js';
+import { classifyResponse, classifyTransport, mayRefuseMethod } from './classify.js';
 import { OK, type Verdict } from './verdict.js';
 
 /**
@@ -50,6 +50,13 @@ export function judge(observed: Observed, context: JudgeContext): Verdict {
     ...(context.now === undefined ? {} : { now: context.now }),
     ...(context.aliases === undefined ? {} : { aliases: context.aliases }),
   });
+}
+
+/** Whether an answer is the 404 that may mean only that `model` lacks `method` (classify.ts: mayRefuseMethod). */
+export function mayBeMethodRefusal(observed: Observed, model: string, method: string): boolean {
+  if (observed.kind !== 'answer' || observed.status !== 404) return false;
+  const error = parseEnvelope(Buffer.concat(observed.chunks).toString('utf8'));
+  return mayRefuseMethod({ status: 404, ...(error ? { error } : {}), requestedModel: model }, method);
 }
 
 /** A forwarded body that ended badly → the verdict it earns its target. */

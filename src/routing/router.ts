@@ -1,9 +1,9 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { AliasEntry } from '../catalog/alias.js';
 import type { Catalog } from '../catalog/catalog.js';
-import { aliasMethods, type LearnedModels } from '../catalog/learned-model.js';
+import { aliasMethods, type LearnedModel, type LearnedModels } from '../catalog/learned-model.js';
 import { type Target, targetLabel } from '../catalog/target.js';
-import { judge, judgeCut } from '../classify/judge.js';
+import { judge, judgeCut, mayBeMethodRefusal, type Observed } from '../classify/judge.js';
 import { OK, type Verdict } from '../classify/verdict.js';
 import type { Clock } from '../clock.js';
 import { GatewayError } from '../errors.js';
@@ -102,6 +102,8 @@ export interface RouterDeps {
   observer: RouterObserver;
   /** Methods learned from upstreams for aliases that declare none (none learned: every verb passes). */
   learned?: LearnedModels;
+  /** Reads (or recalls) one target's Model resource; undefined when it cannot be read. */
+  learnTarget?: (target: Target) => Promise<LearnedModel | undefined>;
 }
 
 /** Unary bodies are held whole up to this size before the client sees a byte, so a cut one can still be retried. */
@@ -141,6 +143,7 @@ export class Router {
     const live = deps.live();
     const { catalog, upstreams } = live;
     const alias = this.resolve(request, catalog);
+    const method = geminiMethodOf(request.outgoing.endpoint);
     const names = catalog.chainNames(alias.name);
     let current: Attempt | undefined;
     client.onGone = () => current?.abort(clientClosed());
@@ -171,7 +174,14 @@ export class Router {
         return 'cancelled';
       }
       const ms = deps.clock.now() - started;
-      const verdict = judge(outcome, { model: target.model, now: deps.clock.now(), aliases: names });
+      let verdict = judge(outcome, { model: target.model, now: deps.clock.now(), aliases: names });
+      if (verdict.kind === 'target_fault' && !alias.methods) {
+        verdict = await this.#methodOrModel(target, outcome, method, verdict);
+        if (client.gone) {
+          this.#end(target, upstreams);
+          return 'cancelled';
+        }
+      }
       const timedOut = outcome.kind === 'transport' && outcome.error.code === ATTEMPT_TIMEOUT;
       if (outcome.kind === 'answer' && (verdict.kind === 'ok' || verdict.kind === 'client_error')) {
         // a stream is judged once, when it ends (#afterCommit): a success now and a cut later would count twice
@@ -275,6 +285,24 @@ export class Router {
         ? `upstream stream failed: ${end.error.code ?? end.error.message}`
         : 'upstream stream ended before completion';
     return errorStatus(502, `${reason} ${where}`);
+  }
+
+  /**
+   * A target fault that may be only Google's ambiguous 404 for a method the model lacks (docs/wire.md §0.12), on an
+   * alias that declares no methods: the target's Model resource decides. A model that exists and does not list the
+   * method makes it the client's error, answered as the upstream gave it, with no retry and nothing held against
+   * the target: a client calling the wrong verb must not eject a healthy build. Otherwise the fault stands.
+   */
+  async #methodOrModel(
+    target: Target,
+    outcome: Observed,
+    method: GenerationMethod,
+    fault: Extract<Verdict, { kind: 'target_fault' }>,
+  ): Promise<Verdict> {
+    if (!this.#deps.learnTarget || !mayBeMethodRefusal(outcome, target.model, method)) return fault;
+    const model = await this.#deps.learnTarget(target);
+    if (!model || model.methods.includes(method)) return fault;
+    return { kind: 'client_error', reason: `${fault.reason} (its Model resource does not list ${method})` };
   }
 
   /** Whether answers for this alias may not name its builds (config `exposeBuilds: false`). */

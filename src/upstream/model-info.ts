@@ -8,13 +8,16 @@ export interface LearnOptions {
   clock: Clock;
   /** Time allowed for one `GET models/{model}`, ms. */
   timeoutMs: number;
-  /** Reads at once: thousands of aliases must not open thousands of requests at start. */
-  concurrency: number;
   /** True once the gateway is closing: no new read starts. */
   stopped?: () => boolean;
   /** Hears each target that could not be read (the alias then passes every verb to its upstream). */
   onUnknown?: (upstream: string, model: string, why: string) => void;
 }
+
+/** Reads at once at start: thousands of aliases must not open thousands of requests. */
+const START_CONCURRENCY = 4;
+/** A target whose Model resource could not be read is asked again on the request path no sooner than this. */
+export const RELEARN_AFTER_MS = 60_000;
 
 /**
  * Reads, for every alias that declares no `methods`, its first target's Model resource on its upstream and records
@@ -36,16 +39,35 @@ export async function learnModels(
   const queue = [...pending.values()];
   const worker = async () => {
     for (let next = queue.shift(); next && !options.stopped?.(); next = queue.shift()) {
-      const { upstream, model } = next;
-      const result = await readModel(upstreams.get(upstream), model, options).catch(
-        (e: unknown) => `${(e as Error)?.message ?? e}`,
-      );
-      if (options.stopped?.()) return;
-      if (typeof result === 'string') options.onUnknown?.(upstream, model, result);
-      else learned.set(upstream, model, result);
+      // at start and on reload every unknown target is read, however recently it failed
+      await learnTarget(upstreams, learned, next.upstream, next.model, options, 0);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(options.concurrency, queue.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(START_CONCURRENCY, queue.length) }, worker));
+}
+
+/**
+ * What one target's Model resource teaches: already known, or read now (sharing a read under way), or undefined when
+ * it cannot be read. Never rejects.
+ */
+export function learnTarget(
+  upstreams: Upstreams,
+  learned: LearnedModels,
+  upstream: string,
+  model: string,
+  options: LearnOptions,
+  retryAfterMs = RELEARN_AFTER_MS,
+): Promise<LearnedModel | undefined> {
+  const read = async (): Promise<LearnedModel | undefined> => {
+    if (options.stopped?.()) return undefined;
+    const result = await readModel(upstreams.get(upstream), model, options).catch(
+      (e: unknown) => `${(e as Error)?.message ?? e}`,
+    );
+    if (typeof result !== 'string') return result;
+    if (!options.stopped?.()) options.onUnknown?.(upstream, model, result);
+    return undefined;
+  };
+  return learned.learn(upstream, model, read, options.clock.now(), retryAfterMs);
 }
 
 /** `GET /{version}/models/{model}` on the upstream, with its own key: what it teaches, or why nothing. */

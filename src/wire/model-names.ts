@@ -31,3 +31,12 @@ export function otherModelNamed(message: string | undefined, requested: string):
 export function bareModelId(name: string): string {
   return name.startsWith('models/') ? name.slice('models/'.length) : name;
 }
+
+/**
+ * Google's 404 for a model asked for a verb it lacks is the same sentence as for a model it does not have:
+ * `models/X is not found for API version v1beta, or is not supported for embedContent` (docs/wire.md §0.12). The
+ * verb it names (Google writes `StreamGenerateContent` on v1, so compare without case), if the message is that one.
+ */
+export function methodRefusedIn(message: string | undefined): string | undefined {
+  return message?.match(/\bis not supported for ([A-Za-z]+)\b/)?.[1];
+}

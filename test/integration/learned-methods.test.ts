@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { configFromObject } from '../../src/config/load.js';
 import { createGateway, type Gateway } from '../../src/gateway.js';
+import { aliasHealth } from '../../src/health/alias-status.js';
 import { createLogger } from '../../src/telemetry/log.js';
 import { INCIDENT } from '../support/sim.js';
 import { type Stack, startStack } from '../support/stack.js';
@@ -155,4 +156,111 @@ describe('an upstream whose Model resource cannot be read', () => {
       expect(resource).not.toHaveProperty('supportedGenerationMethods');
     },
   );
+});
+
+/**
+ * Google answers "no such model" and "this model has no such method" with one sentence (docs/wire.md §0.12). Found
+ * by fuzzing: embedContent on a chat alias sent before its methods were learned came back as that 404, the gateway
+ * took it for a dead build, tried twice and answered 503. The target's Model resource now decides.
+ */
+describe("Google's one 404 for a missing model and a missing method", () => {
+  const refusal = (model: string, method: string) =>
+    JSON.stringify({
+      error: {
+        code: 404,
+        message: `models/${model} is not found for API version v1beta, or is not supported for ${method}. Call ListModels to see the list of available models and their supported methods.`,
+        status: 'NOT_FOUND',
+      },
+    });
+
+  /**
+   * `m` generates and has no embedContent; `GET models/m` answers only once a POST has arrived (so the first request
+   * races the read at start), with the resource (`chat`), a 404 (`missing`), or a resource that lists embedContent.
+   */
+  async function startUpstream(resource: 'chat' | 'missing' | 'lists-embed') {
+    const posts: string[] = [];
+    const gets: string[] = [];
+    const heldGets: (() => void)[] = [];
+    upstream = createServer((req, res) => {
+      if (req.method === 'GET') {
+        gets.push(req.url ?? '');
+        const answer = () => {
+          if (resource === 'missing') {
+            res.writeHead(404, { 'content-type': 'application/json' }).end(refusal('m', 'get'));
+            return;
+          }
+          const methods =
+            resource === 'chat' ? ['generateContent', 'countTokens'] : ['generateContent', 'embedContent'];
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ name: 'models/m', supportedGenerationMethods: methods }));
+        };
+        if (posts.length > 0) answer();
+        else heldGets.push(answer);
+        return;
+      }
+      posts.push(req.url ?? '');
+      req.resume();
+      req.on('end', () => {
+        for (const release of heldGets.splice(0)) release();
+        if (req.url?.includes(':embedContent')) {
+          res
+            .writeHead(404, { 'content-type': 'application/json; charset=UTF-8' })
+            .end(refusal('m', 'embedContent'));
+          return;
+        }
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(
+          '{"candidates":[{"content":{"parts":[{"text":"ok"}],"role":"model"},"finishReason":"STOP"}]}',
+        );
+      });
+    });
+    upstream.listen(0, '127.0.0.1');
+    await once(upstream, 'listening');
+    return { url: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`, posts, gets };
+  }
+
+  /** One alias named unlike its model, whose one fault would eject it. */
+  async function gatewayOver(upstreamUrl: string): Promise<string> {
+    gateway = createGateway(
+      configFromObject({
+        state: { sqlitePath: ':memory:' },
+        logging: { level: 'silent' },
+        upstreams: { up: { baseUrl: upstreamUrl } },
+        aliases: { chat: { targets: [{ upstream: 'up', model: 'm' }] } },
+        health: { consecutiveTargetFaults: 1, healthCheck: { enabled: false } },
+      }),
+      { log: createLogger('silent') },
+    );
+    return (await gateway.listen(0, '127.0.0.1', { port: 0 })).url;
+  }
+
+  const state = () => aliasHealth(gateway!.catalog().get('chat')!, gateway!.health).targets[0]!.state;
+
+  it('the method the model lacks, asked before its methods are learned: the upstream’s 404 once, then refused locally; the build stays in rotation', async () => {
+    const { url: upstreamUrl, posts } = await startUpstream('chat');
+    const url = await gatewayOver(upstreamUrl);
+    const first = await post(url, '/v1beta/models/chat:embedContent', { content: text('hi') });
+    expect(first.status, JSON.stringify(first.json)).toBe(404);
+    expect(JSON.stringify(first.json)).toContain('is not supported for embedContent');
+    expect(posts, 'one attempt: a wrong verb is not retried').toEqual(['/v1beta/models/m:embedContent']);
+    expect(state()).toBe('in_rotation');
+    const again = await post(url, '/v1beta/models/chat:embedContent', { content: text('hi') });
+    expect(again.status).toBe(400);
+    expect(JSON.stringify(again.json)).toContain('models/chat does not support embedContent');
+    expect(posts, 'the refusal is local once the methods are known').toHaveLength(1);
+    expect((await post(url, '/v1beta/models/chat:generateContent', { contents: [text('hi')] })).status).toBe(
+      200,
+    );
+  });
+
+  it.each([
+    ['the model’s resource is missing too', 'missing'],
+    ['the model’s resource lists the method', 'lists-embed'],
+  ] as const)('%s: the 404 is the build’s fault, and it is ejected', async (_, resource) => {
+    const { url: upstreamUrl } = await startUpstream(resource);
+    const url = await gatewayOver(upstreamUrl);
+    const answer = await post(url, '/v1beta/models/chat:embedContent', { content: text('hi') });
+    expect(answer.status, JSON.stringify(answer.json)).toBe(503);
+    expect(state()).toBe('ejected');
+  });
 });

@@ -128,3 +128,43 @@ describe('deprecationWarning', () => {
     expect(deprecationWarning(noShutdown)).toBe('gemini-2.0-flash is deprecated; use gemini-2.5-flash');
   });
 });
+
+describe('LearnedModels.learn: one read at a time per target, and a failed one not repeated at once', () => {
+  const CHAT = { methods: ['generateContent' as const], fields: {} };
+
+  it('shares a read under way, keeps what it taught, and reads no more', async () => {
+    const learned = new LearnedModels();
+    let reads = 0;
+    let release: (m: typeof CHAT) => void = () => {};
+    const read = () => {
+      reads++;
+      return new Promise<typeof CHAT>((r) => {
+        release = r;
+      });
+    };
+    const a = learned.learn('up', 'm', read, 0, 60_000);
+    const b = learned.learn('up', 'm', read, 0, 60_000);
+    release(CHAT);
+    expect(await a).toEqual(CHAT);
+    expect(await b).toEqual(CHAT);
+    expect(await learned.learn('up', 'm', read, 1, 60_000)).toEqual(CHAT);
+    expect(reads).toBe(1);
+    expect(learned.has('up', 'm')).toBe(true);
+  });
+
+  it.each([
+    ['answers nothing', () => Promise.resolve(undefined)],
+    ['throws', () => Promise.reject(new Error('boom'))],
+  ])('a read that %s: unknown, and read again only once retryAfterMs has passed', async (_, fails) => {
+    const learned = new LearnedModels();
+    let reads = 0;
+    const read = () => {
+      reads++;
+      return fails();
+    };
+    expect(await learned.learn('up', 'm', read, 1000, 60_000)).toBeUndefined();
+    expect(await learned.learn('up', 'm', read, 60_999, 60_000)).toBeUndefined();
+    expect(reads).toBe(1);
+    expect(await learned.learn('up', 'm', () => Promise.resolve(CHAT), 61_000, 60_000)).toEqual(CHAT);
+  });
+});

@@ -3,6 +3,7 @@ import {
   classifyResponse,
   classifyTransport,
   MAX_RETRY_AFTER_MS,
+  mayRefuseMethod,
   parseRetryAfter,
 } from '../../../src/classify/classify.js';
 import type { ErrorDetail, ErrorStatus } from '../../../src/wire/envelope.js';
@@ -209,6 +210,39 @@ describe('classifyResponse: a request the gateway malformed (issue 8)', () => {
       aliases: ['gemini-flash-latest'],
     });
     expect(verdict.kind).toBe('target_fault');
+  });
+});
+
+describe('mayRefuseMethod: the 404 that is "no such model" or "no such method" alike', () => {
+  const sentence = (model: string, method: string) =>
+    `models/${model} is not found for API version v1beta, or is not supported for ${method}. Call ListModels to see the list of available models and their supported methods.`;
+  it.each([
+    [
+      'the requested model and the request’s method',
+      404,
+      sentence(REQUESTED, 'embedContent'),
+      'embedContent',
+      true,
+    ],
+    [
+      'v1 writes the verb capitalised',
+      404,
+      sentence(REQUESTED, 'StreamGenerateContent'),
+      'streamGenerateContent',
+      true,
+    ],
+    ['another method than the request’s', 404, sentence(REQUESTED, 'generateContent'), 'embedContent', false],
+    [
+      'another model: a broken build',
+      404,
+      sentence('gemini-v4p1s-rev24', 'embedContent'),
+      'embedContent',
+      false,
+    ],
+    ['the incident’s 404 names no method', 404, DEAD_BUILD.message, 'generateContent', false],
+    ['not a 404', 400, sentence(REQUESTED, 'embedContent'), 'embedContent', false],
+  ] as const)('%s → %s', (_, status, message, method, expected) => {
+    expect(mayRefuseMethod(answer(status, errorStatus(status, message)), method)).toBe(expected);
   });
 });
 

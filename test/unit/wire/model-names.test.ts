@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bareModelId, modelsNamed, otherModelNamed } from '../../../src/wire/model-names.js';
+import { bareModelId, methodRefusedIn, modelsNamed, otherModelNamed } from '../../../src/wire/model-names.js';
 
 const REQUESTED = 'gemini-3.5-flash';
 
@@ -39,5 +39,22 @@ describe('bareModelId', () => {
     ['tunedModels/x', 'tunedModels/x'],
   ])('%s → %s', (name, bare) => {
     expect(bareModelId(name)).toBe(bare);
+  });
+});
+
+describe('methodRefusedIn', () => {
+  it.each([
+    [
+      'models/x is not found for API version v1beta, or is not supported for embedContent. Call ListModels',
+      'embedContent',
+    ],
+    [
+      'models/x is not found for API version v1, or is not supported for StreamGenerateContent',
+      'StreamGenerateContent',
+    ],
+    ['Model not found: models/gemini-v4p1s-rev24-ajax-sentinel', undefined],
+    [undefined, undefined],
+  ])('%s → %s', (message, method) => {
+    expect(methodRefusedIn(message)).toBe(method);
   });
 });
