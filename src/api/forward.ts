@@ -32,10 +32,8 @@ export interface ForwardOptions {
  */
 export function forwardAnswer(res: ServerResponse, routed: Answered, options: ForwardOptions): void {
   const { answer } = routed;
-  const headers: Record<string, string | number> = {
-    ...answerHeaders(routed, options.extraHeaders),
-    'content-type': String(answer.headers['content-type'] ?? JSON_CONTENT_TYPE),
-  };
+  const headers = answerHeaders(routed, options.extraHeaders);
+  headers['content-type'] = String(answer.headers['content-type'] ?? JSON_CONTENT_TYPE);
   if (answer.length !== undefined && changesHeldBody(answer.status, options)) {
     sendHeld(res, routed, headers, options);
     return;
@@ -80,13 +78,14 @@ export function answerHeaders(
   routed: Answered,
   extra: Record<string, string> | undefined,
 ): Record<string, string | number> {
+  // one literal, then the optional ones: a spread here made V8 build every response's headers the slow way
   const headers: Record<string, string | number> = {
-    ...extra,
     'x-aliasgate-alias': routed.servedBy.name,
     'x-aliasgate-attempts': routed.attempts,
   };
   if (routed.servedBy.exposeBuilds !== false) headers['x-aliasgate-target'] = targetLabel(routed.target);
   if (routed.servedBy !== routed.alias) headers['x-aliasgate-fallback'] = routed.servedBy.name;
+  if (extra) for (const name in extra) headers[name] = extra[name]!;
   return headers;
 }
 

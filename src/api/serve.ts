@@ -35,7 +35,9 @@ export async function serve(
     client.gone = true;
     client.onGone?.();
   });
-  const routed = await deps.router.route({ ...serving.request, ...clientDeadline(req) }, client);
+  const deadlineMs = clientDeadlineMs(req);
+  if (deadlineMs !== undefined) serving.request.deadlineMs = deadlineMs;
+  const routed = await deps.router.route(serving.request, client);
   account(deps, serving, routed, deps.clock.now() - started);
   if (routed.kind !== 'answered' && serving.key) {
     deps.metrics.client(serving.key.name, routed.kind === 'cancelled' ? 'cancelled' : 'failed');
@@ -113,10 +115,10 @@ function account(deps: ApiDeps, serving: Serving, routed: Routed, ms: number): v
  * The SDK sends `X-Server-Timeout: <seconds>` when its caller set a timeout (docs/wire.md §2.2): there is no point
  * trying targets after the client has given up.
  */
-function clientDeadline(req: IncomingMessage): { deadlineMs?: number } {
+function clientDeadlineMs(req: IncomingMessage): number | undefined {
   const header = req.headers['x-server-timeout'];
   const seconds = typeof header === 'string' ? Number(header) : Number.NaN;
-  return seconds > 0 && Number.isFinite(seconds) ? { deadlineMs: seconds * 1000 } : {};
+  return seconds > 0 && Number.isFinite(seconds) ? seconds * 1000 : undefined;
 }
 
 /** Client-identifying headers the upstream may use (docs/wire.md §9.2); the client's key is never forwarded. */

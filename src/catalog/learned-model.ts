@@ -41,24 +41,31 @@ export function learnedFrom(resource: unknown): LearnedModel | undefined {
 
 /** Learned models by the target they were read from (`upstream/model`), so a rebuilt catalogue keeps them. */
 export class LearnedModels {
-  readonly #byTarget = new Map<string, LearnedModel>();
+  /** upstream → model → what it taught: two lookups, where one `upstream/model` key would build a string per request. */
+  readonly #byTarget = new Map<string, Map<string, LearnedModel>>();
   /** Reads under way, so a request that needs one waits for it instead of starting another. */
   readonly #reading = new Map<string, Promise<LearnedModel | undefined>>();
   /** When a read last failed: a target that cannot be read is not asked again for every request. */
   readonly #failedAt = new Map<string, number>();
 
   set(upstream: string, model: string, learned: LearnedModel): void {
-    this.#byTarget.set(`${upstream}/${model}`, learned);
+    const models = this.#byTarget.get(upstream) ?? new Map<string, LearnedModel>();
+    this.#byTarget.set(upstream, models);
+    models.set(model, learned);
   }
 
   has(upstream: string, model: string): boolean {
-    return this.#byTarget.has(`${upstream}/${model}`);
+    return this.#get(upstream, model) !== undefined;
   }
 
   /** What the alias's first target taught, if it has yet. */
   of(alias: AliasEntry): LearnedModel | undefined {
     const first = alias.targets[0];
-    return first && this.#byTarget.get(`${first.upstream}/${first.model}`);
+    return first && this.#get(first.upstream, first.model);
+  }
+
+  #get(upstream: string, model: string): LearnedModel | undefined {
+    return this.#byTarget.get(upstream)?.get(model);
   }
 
   /**
@@ -73,7 +80,7 @@ export class LearnedModels {
     retryAfterMs: number,
   ): Promise<LearnedModel | undefined> {
     const key = `${upstream}/${model}`;
-    const known = this.#byTarget.get(key);
+    const known = this.#get(upstream, model);
     if (known) return Promise.resolve(known);
     const reading = this.#reading.get(key);
     if (reading) return reading;

@@ -157,9 +157,12 @@ export class Router {
       const upstream = upstreams.get(target.upstream);
       this.#begin(target, upstreams);
       const started = deps.clock.now();
+      const addressed = upstreamRequest(upstream, target.model, request.outgoing);
       current = new Attempt({
         dispatcher: upstream.pool,
-        ...upstreamRequest(upstream, target.model, request.outgoing),
+        path: addressed.path,
+        headers: addressed.headers,
+        body: addressed.body,
         method: 'POST',
         mode: request.mode,
         framing: request.framing,

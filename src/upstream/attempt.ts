@@ -279,12 +279,12 @@ function attemptTimeout(ms: number): Error & { code: string } {
 function wrongContentType(headers: IncomingHttpHeaders, req: AttemptRequest): boolean {
   const type = headers['content-type'];
   if (typeof type !== 'string') return false;
-  const mime = type.split(';', 1)[0]!.trim().toLowerCase();
-  return (
-    mime === 'text/html' ||
-    ((req.framing === 'sse' || req.framing === 'openai-sse') && mime === 'application/json')
-  );
+  // regexes rather than split/trim/toLowerCase: this runs on every 2xx, and these allocate nothing
+  return HTML.test(type) || ((req.framing === 'sse' || req.framing === 'openai-sse') && JSON_TYPE.test(type));
 }
+
+const HTML = /^\s*text\/html\s*(;|$)/i;
+const JSON_TYPE = /^\s*application\/json\s*(;|$)/i;
 
 /** O(1) check: a JSON object starts with `{` and ends with `}` (whitespace aside). Catches HTML and truncation. */
 function looksLikeJsonObject(chunks: Buffer[]): boolean {
