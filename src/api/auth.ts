@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ClientKeyConfig } from '../config/schema.js';
-import { hashSecret } from '../config/secret.js';
+import { secretDigest } from '../config/secret.js';
 import { type ErrorCode, GatewayError } from '../errors.js';
 import type { RateLimiter } from '../limits/rate-limiter.js';
 import type { Rate } from '../limits/token-bucket.js';
@@ -43,7 +43,7 @@ export class ClientAuth {
     const presented = clientKey(headers, queryKey, bearer);
     if (!presented) throw fromStatus('API_KEY_MISSING', missingApiKey());
     // one hash of the presented key, compared with every known one in constant time
-    const digest = Buffer.from(hashSecret(presented), 'hex');
+    const digest = secretDigest(presented);
     for (const { digest: known, key } of this.#keys) {
       if (known.length === digest.length && timingSafeEqual(known, digest)) return key;
     }

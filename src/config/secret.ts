@@ -1,4 +1,4 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, hash, timingSafeEqual } from 'node:crypto';
 
 /**
  * Secrets (client keys, the admin token) are kept only as SHA-256 digests: the config may name a key
@@ -6,13 +6,21 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
  * the Config object, logs or a dump of it.
  */
 export function hashSecret(secret: string): string {
-  return createHash('sha256').update(secret, 'utf8').digest('hex');
+  return hash('sha256', secret, 'hex');
+}
+
+/**
+ * The SHA-256 digest of a presented secret, as bytes to compare. `crypto.hash` (Node ≥ 20.12) is the one-shot form:
+ * no Hash object per call, which matters on a request path that hashes every client's key.
+ */
+export function secretDigest(secret: string): Buffer {
+  return hash('sha256', secret, 'buffer');
 }
 
 /** True when `candidate` hashes to `sha256` (lowercase hex); compares in constant time. */
 export function secretMatches(candidate: string, sha256: string): boolean {
   const expected = Buffer.from(sha256, 'hex');
-  const actual = createHash('sha256').update(candidate, 'utf8').digest();
+  const actual = secretDigest(candidate);
   return expected.length === actual.length && timingSafeEqual(expected, actual);
 }
 
