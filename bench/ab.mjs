@@ -1,7 +1,14 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { HI_REQUEST } from './lib/canned.mjs';
-import { jsonFile, singleTarget, UPSTREAM_CONNECTIONS } from './lib/configs.mjs';
+import {
+  BENCH_KEY,
+  benchKeys,
+  jsonFile,
+  singleTarget,
+  UPSTREAM_CONNECTIONS,
+  withClientKeys,
+} from './lib/configs.mjs';
 import { measured } from './lib/measure.mjs';
 import { findNginx } from './lib/nginx.mjs';
 import { launch } from './lib/processes.mjs';
@@ -20,12 +27,18 @@ import { bodyFile, runWrk } from './lib/wrk.mjs';
  *
  * The earlier build is started with its own bench/servers/gateway.mjs and a config any version accepts (no admin
  * section: builds before the admin listener reject it; later ones take their defaults).
+ *
+ *   node bench/ab.mjs --keys      # "base" is this build with the overhead section's client keys, rate limit,
+ *                                 # allow-list and listener limits (wrk presents the key): what keys cost, paired
  */
 
-const baseDir = process.argv[2];
-if (!baseDir || !existsSync(join(baseDir, 'bench/servers/gateway.mjs'))) {
+const keys = process.argv[2] === '--keys';
+const baseDir = keys ? undefined : process.argv[2];
+/** The second gateway's name in the output: the earlier build, or this one with keys. */
+const BASE = keys ? 'keyed' : 'base';
+if (!keys && (!baseDir || !existsSync(join(baseDir, 'bench/servers/gateway.mjs')))) {
   console.error(
-    'usage: node bench/ab.mjs <checkout of the earlier build, built> (see the comment at the top)',
+    'usage: node bench/ab.mjs <checkout of the earlier build, built> | --keys (see the comment at the top)',
   );
   process.exit(2);
 }
@@ -47,18 +60,26 @@ try {
   const path = '/v1beta/models/gemini-bench:generateContent';
   const targets = [
     ['this', await keep(launch(join(SERVERS, 'gateway.mjs'), [jsonFile('ab-this', withFreeAdmin(config))]))],
-    ['base', await keep(launch(join(baseDir, 'bench/servers/gateway.mjs'), [jsonFile('ab-base', config)]))],
+    [
+      BASE,
+      await keep(
+        keys
+          ? launchKeyed()
+          : launch(join(baseDir, 'bench/servers/gateway.mjs'), [jsonFile('ab-base', config)]),
+      ),
+    ],
     ['floor', await keep(startFloor(upstream.url))],
   ];
   const bodyPath = bodyFile(HI_REQUEST);
+  const keyOf = (name) => (keys && name === BASE ? { apiKey: BENCH_KEY } : {});
   const pathOf = (name) => (name === 'floor' ? '/v1beta/models/gemini-bench-001:generateContent' : path);
   for (const [name, s] of targets)
-    await runWrk({ url: s.url, path: pathOf(name), bodyPath, connections, seconds: 2 });
-  const cpu = { this: [], base: [], floor: [] };
+    await runWrk({ url: s.url, path: pathOf(name), bodyPath, connections, seconds: 2, ...keyOf(name) });
+  const cpu = { this: [], [BASE]: [], floor: [] };
   for (let r = 0; r < rounds; r++) {
     for (const [name, s] of r % 2 ? [...targets].reverse() : targets) {
       const m = await measured({ p: [s.pid] }, () =>
-        runWrk({ url: s.url, path: pathOf(name), bodyPath, connections, seconds }),
+        runWrk({ url: s.url, path: pathOf(name), bodyPath, connections, seconds, ...keyOf(name) }),
       );
       if (m.result.failed > 0) throw new Error(`${name}: ${m.result.failed} requests failed`);
       cpu[name].push(m.p.cpuUs / m.result.requests);
@@ -74,9 +95,9 @@ try {
     `${a} ÷ ${b}: ${median(perRound(a, b)).toFixed(2)}× (per round ${perRound(a, b)
       .map((x) => x.toFixed(2))
       .join(' ')})`;
-  console.log(line('this', 'base'));
+  console.log(line('this', BASE));
   console.log(line('this', 'floor'));
-  console.log(line('base', 'floor'));
+  console.log(line(BASE, 'floor'));
 } finally {
   for (const s of started.reverse()) await s.stop();
 }
@@ -85,6 +106,11 @@ async function keep(promise) {
   const server = await promise;
   started.push(server);
   return server;
+}
+
+function launchKeyed() {
+  const keyed = withClientKeys(withFreeAdmin(config), benchKeys(['gemini-bench']));
+  return launch(join(SERVERS, 'gateway.mjs'), [jsonFile('ab-keyed', keyed)]);
 }
 
 function withFreeAdmin(c) {

@@ -94,3 +94,24 @@ export function withClientKeys(config, keys, limits = { maxConnections: 1024, ma
     auth: { ...config.auth, clientKeys: keys },
   };
 }
+
+/** The key wrk and the probes present to a keyed gateway (x-goog-api-key); a wrong one must be refused. */
+export const BENCH_KEY = 'bench-client-key-5c1e0a7d';
+
+/**
+ * The keyed gateway's client keys: two other teams' (never presented, so each request is compared with three
+ * digests) and the bench's, allowed the bench aliases only, with a rate limit far above anything wrk sends at
+ * c=128 (its bucket is spent from on every request; a 429 would count as a wrk error and fail the run).
+ */
+export function benchKeys(aliases) {
+  return [
+    { name: 'team-a', key: 'team-a-key-d0c5', aliases, rateLimit: { requestsPerSecond: 50, burst: 100 } },
+    { name: 'team-b', key: 'team-b-key-9e21' },
+    {
+      name: 'bench',
+      key: BENCH_KEY,
+      aliases,
+      rateLimit: { requestsPerSecond: 10_000_000, burst: 10_000_000 },
+    },
+  ];
+}

@@ -1,6 +1,13 @@
 import { request } from 'undici';
 import { GENERATE_BODY, HI_REQUEST, STREAM_BODY } from '../lib/canned.mjs';
-import { BENCH_ADMIN_TOKEN, gatewayConfig, jsonFile, withClientKeys } from '../lib/configs.mjs';
+import {
+  BENCH_ADMIN_TOKEN,
+  BENCH_KEY,
+  benchKeys,
+  gatewayConfig,
+  jsonFile,
+  withClientKeys,
+} from '../lib/configs.mjs';
 import { runLoad } from '../lib/load.mjs';
 import { measured } from '../lib/measure.mjs';
 import { startNginxProxy } from '../lib/nginx.mjs';
@@ -33,27 +40,7 @@ const PACED_MODEL = 'gemini-paced';
 
 /** The keyed gateway's target name in every table. */
 export const KEYED = 'aliasgate+keys';
-/** The key wrk and the probes present to the keyed gateway (x-goog-api-key); a wrong one must be refused. */
-const BENCH_KEY = 'bench-client-key-5c1e0a7d';
 const WRONG_KEY = 'bench-client-key-00000000';
-
-/**
- * The keyed gateway's client keys: two other teams' (never presented, so each request is compared with three
- * digests) and the bench's, allowed the bench aliases only, with a rate limit far above anything wrk sends at
- * c=128 (its bucket is spent from on every request; a 429 would count as a wrk error and fail the run).
- */
-function benchKeys(aliases) {
-  return [
-    { name: 'team-a', key: 'team-a-key-d0c5', aliases, rateLimit: { requestsPerSecond: 50, burst: 100 } },
-    { name: 'team-b', key: 'team-b-key-9e21' },
-    {
-      name: 'bench',
-      key: BENCH_KEY,
-      aliases,
-      rateLimit: { requestsPerSecond: 10_000_000, burst: 10_000_000 },
-    },
-  ];
-}
 
 /** The paced stream: 20 events 1 ms apart, from the simulator (its cost is the same for every target). */
 function pacedScenario() {
