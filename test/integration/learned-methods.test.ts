@@ -28,6 +28,28 @@ afterEach(async () => {
 
 const text = (t: string) => ({ parts: [{ text: t }] });
 
+/** A gateway with one alias over `m` on the upstream at `upstreamUrl`. */
+async function gatewayOver(
+  upstreamUrl: string,
+  alias: string,
+  extra: Record<string, unknown> = {},
+): Promise<string> {
+  gateway = createGateway(
+    configFromObject({
+      state: { sqlitePath: ':memory:' },
+      logging: { level: 'silent' },
+      upstreams: { up: { baseUrl: upstreamUrl } },
+      aliases: { [alias]: { targets: [{ upstream: 'up', model: 'm' }] } },
+      ...extra,
+    }),
+    { log: createLogger('silent') },
+  );
+  return (await gateway.listen(0, '127.0.0.1', { port: 0 })).url;
+}
+
+/** One fault ejects a target, and nothing re-admits it meanwhile. */
+const EJECT_ON_ONE_FAULT = { health: { consecutiveTargetFaults: 1, healthCheck: { enabled: false } } };
+
 async function post(url: string, path: string, body: unknown): Promise<{ status: number; json: unknown }> {
   const res = await fetch(`${url}${path}`, {
     method: 'POST',
@@ -128,24 +150,11 @@ describe('an upstream whose Model resource cannot be read', () => {
     return { url: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`, posts };
   }
 
-  async function gatewayOver(upstreamUrl: string): Promise<string> {
-    gateway = createGateway(
-      configFromObject({
-        state: { sqlitePath: ':memory:' },
-        logging: { level: 'silent' },
-        upstreams: { up: { baseUrl: upstreamUrl } },
-        aliases: { any: { targets: [{ upstream: 'up', model: 'm' }] } },
-      }),
-      { log: createLogger('silent') },
-    );
-    return (await gateway.listen(0, '127.0.0.1', { port: 0 })).url;
-  }
-
   it.each(['hang', 'fail'] as const)(
     'GET models/m that %ss: serving starts at once and every verb goes upstream',
     async (get) => {
       const { url: upstreamUrl, posts } = await startUpstream(get);
-      const url = await gatewayOver(upstreamUrl);
+      const url = await gatewayOver(upstreamUrl, 'any');
       if (get === 'fail') await gateway!.modelsLearned();
       expect((await post(url, '/v1beta/models/any:generateContent', { contents: [text('hi')] })).status).toBe(
         200,
@@ -219,26 +228,11 @@ describe("Google's one 404 for a missing model and a missing method", () => {
     return { url: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`, posts, gets };
   }
 
-  /** One alias named unlike its model, whose one fault would eject it. */
-  async function gatewayOver(upstreamUrl: string): Promise<string> {
-    gateway = createGateway(
-      configFromObject({
-        state: { sqlitePath: ':memory:' },
-        logging: { level: 'silent' },
-        upstreams: { up: { baseUrl: upstreamUrl } },
-        aliases: { chat: { targets: [{ upstream: 'up', model: 'm' }] } },
-        health: { consecutiveTargetFaults: 1, healthCheck: { enabled: false } },
-      }),
-      { log: createLogger('silent') },
-    );
-    return (await gateway.listen(0, '127.0.0.1', { port: 0 })).url;
-  }
-
   const state = () => aliasHealth(gateway!.catalog().get('chat')!, gateway!.health).targets[0]!.state;
 
   it('the method the model lacks, asked before its methods are learned: the upstream’s 404 once, then refused locally; the build stays in rotation', async () => {
     const { url: upstreamUrl, posts } = await startUpstream('chat');
-    const url = await gatewayOver(upstreamUrl);
+    const url = await gatewayOver(upstreamUrl, 'chat', EJECT_ON_ONE_FAULT);
     const first = await post(url, '/v1beta/models/chat:embedContent', { content: text('hi') });
     expect(first.status, JSON.stringify(first.json)).toBe(404);
     expect(JSON.stringify(first.json)).toContain('is not supported for embedContent');
@@ -258,7 +252,7 @@ describe("Google's one 404 for a missing model and a missing method", () => {
     ['the model’s resource lists the method', 'lists-embed'],
   ] as const)('%s: the 404 is the build’s fault, and it is ejected', async (_, resource) => {
     const { url: upstreamUrl } = await startUpstream(resource);
-    const url = await gatewayOver(upstreamUrl);
+    const url = await gatewayOver(upstreamUrl, 'chat', EJECT_ON_ONE_FAULT);
     const answer = await post(url, '/v1beta/models/chat:embedContent', { content: text('hi') });
     expect(answer.status, JSON.stringify(answer.json)).toBe(503);
     expect(state()).toBe('ejected');
