@@ -25,6 +25,8 @@ export interface UpstreamAnswer {
   aliases?: readonly string[];
   /** Epoch ms, needed only to turn an HTTP-date `Retry-After` into a delay; without it a date is ignored. */
   now?: number;
+  /** The Gemini method the request used, so a 404 that may only mean the model lacks it is marked as such. */
+  method?: string;
 }
 
 /**
@@ -51,7 +53,12 @@ export function classifyResponse(answer: UpstreamAnswer): Verdict {
       };
     }
   }
-  if (status === 404) return { kind: 'target_fault', reason: described };
+  if (status === 404) {
+    if (answer.method !== undefined && mayRefuseMethod(answer, answer.method)) {
+      return { kind: 'target_fault', reason: described, unlessLacking: answer.method };
+    }
+    return { kind: 'target_fault', reason: described };
+  }
   if (rejectsKey({ code: status, ...(answer.error ?? {}) })) {
     return { kind: 'target_fault', reason: `upstream rejected the gateway's credentials: ${described}` };
   }

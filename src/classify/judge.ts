@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { type ErrorStatus, parseEnvelope } from '../wire/envelope.js';
-import { classifyResponse, classifyTransport, mayRefuseMethod } from './classify.js';
+import { classifyResponse, classifyTransport } from './classify.js';
 import { OK, type Verdict } from './verdict.js';
 
 /**
@@ -31,6 +31,8 @@ export interface JudgeContext {
   now?: number;
   /** The request chain's alias names, which no upstream should ever be sent (classify.ts: gateway_fault). */
   aliases?: readonly string[];
+  /** The Gemini method the request used (classify.ts: a 404 that may only mean the model lacks it). */
+  method?: string;
 }
 
 /** An attempt's decision → its verdict. Error bodies (small, already held) are parsed only here. */
@@ -49,14 +51,8 @@ export function judge(observed: Observed, context: JudgeContext): Verdict {
     requestedModel: context.model,
     ...(context.now === undefined ? {} : { now: context.now }),
     ...(context.aliases === undefined ? {} : { aliases: context.aliases }),
+    ...(context.method === undefined ? {} : { method: context.method }),
   });
-}
-
-/** Whether an answer is the 404 that may mean only that `model` lacks `method` (classify.ts: mayRefuseMethod). */
-export function mayBeMethodRefusal(observed: Observed, model: string, method: string): boolean {
-  if (observed.kind !== 'answer' || observed.status !== 404) return false;
-  const error = parseEnvelope(Buffer.concat(observed.chunks).toString('utf8'));
-  return mayRefuseMethod({ status: 404, ...(error ? { error } : {}), requestedModel: model }, method);
 }
 
 /** A forwarded body that ended badly → the verdict it earns its target. */

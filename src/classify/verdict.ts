@@ -17,7 +17,15 @@
 export type Verdict =
   | { kind: 'ok' }
   | { kind: 'client_error'; reason: string }
-  | { kind: 'target_fault'; reason: string }
+  | {
+      kind: 'target_fault';
+      reason: string;
+      /**
+       * Set when the answer is Google's one 404 for "no such model" and "no such method" naming this method
+       * (classify.ts: mayRefuseMethod): only the model's own resource can tell it from a missing model (the router asks).
+       */
+      unlessLacking?: string;
+    }
   | { kind: 'overloaded'; reason: string; retryAfterMs?: number }
   | { kind: 'transient'; reason: string; origin: 'local' | 'external' }
   | { kind: 'gateway_fault'; reason: string };

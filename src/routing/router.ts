@@ -3,7 +3,7 @@ import type { AliasEntry } from '../catalog/alias.js';
 import type { Catalog } from '../catalog/catalog.js';
 import { aliasMethods, type LearnedModel, type LearnedModels } from '../catalog/learned-model.js';
 import { type Target, targetLabel } from '../catalog/target.js';
-import { judge, judgeCut, mayBeMethodRefusal, type Observed } from '../classify/judge.js';
+import { judge, judgeCut } from '../classify/judge.js';
 import { OK, type Verdict } from '../classify/verdict.js';
 import type { Clock } from '../clock.js';
 import { GatewayError } from '../errors.js';
@@ -124,10 +124,13 @@ export class Router {
   }
 
   /** Resolves the alias; throws the client's error when it is unknown or does not serve the method. */
-  resolve(request: RouteRequest, catalog = this.#deps.live().catalog): AliasEntry {
+  resolve(
+    request: RouteRequest,
+    catalog = this.#deps.live().catalog,
+    method = geminiMethodOf(request.outgoing.endpoint),
+  ): AliasEntry {
     const alias = catalog.get(request.alias);
     if (!alias) throw unknownAlias(catalog, request.alias);
-    const method = geminiMethodOf(request.outgoing.endpoint);
     const methods = aliasMethods(alias, this.#deps.learned);
     if (methods && !methods.includes(method)) {
       throw new GatewayError(
@@ -142,8 +145,8 @@ export class Router {
     const deps = this.#deps;
     const live = deps.live();
     const { catalog, upstreams } = live;
-    const alias = this.resolve(request, catalog);
     const method = geminiMethodOf(request.outgoing.endpoint);
+    const alias = this.resolve(request, catalog, method);
     const names = catalog.chainNames(alias.name);
     let current: Attempt | undefined;
     client.onGone = () => current?.abort(clientClosed());
@@ -177,9 +180,9 @@ export class Router {
         return 'cancelled';
       }
       const ms = deps.clock.now() - started;
-      let verdict = judge(outcome, { model: target.model, now: deps.clock.now(), aliases: names });
-      if (verdict.kind === 'target_fault' && !alias.methods) {
-        verdict = await this.#methodOrModel(target, outcome, method, verdict);
+      let verdict = judge(outcome, { model: target.model, now: deps.clock.now(), aliases: names, method });
+      if (verdict.kind === 'target_fault' && verdict.unlessLacking !== undefined && !alias.methods) {
+        verdict = await this.#methodOrModel(target, method, verdict);
         if (client.gone) {
           this.#end(target, upstreams);
           return 'cancelled';
@@ -298,11 +301,10 @@ export class Router {
    */
   async #methodOrModel(
     target: Target,
-    outcome: Observed,
     method: GenerationMethod,
     fault: Extract<Verdict, { kind: 'target_fault' }>,
   ): Promise<Verdict> {
-    if (!this.#deps.learnTarget || !mayBeMethodRefusal(outcome, target.model, method)) return fault;
+    if (!this.#deps.learnTarget) return fault;
     const model = await this.#deps.learnTarget(target);
     if (!model || model.methods.includes(method)) return fault;
     return { kind: 'client_error', reason: `${fault.reason} (its Model resource does not list ${method})` };

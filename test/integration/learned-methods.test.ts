@@ -183,38 +183,50 @@ describe("Google's one 404 for a missing model and a missing method", () => {
     });
 
   /**
-   * `m` generates and has no embedContent; `GET models/m` answers only once a POST has arrived (so the first request
-   * races the read at start), with the resource (`chat`), a 404 (`missing`), or a resource that lists embedContent.
+   * Every model generates and has no embedContent, and is answered with Google's sentence when asked for it, on both
+   * surfaces (the OpenAI-compatible one wraps the envelope in a list). `GET models/{x}` answers only once a POST for x
+   * has arrived (so the first request to each model races the read at start), with the resource (`chat`), a 404 (`missing`), or a
+   * resource that lists embedContent.
    */
   async function startUpstream(resource: 'chat' | 'missing' | 'lists-embed') {
     const posts: string[] = [];
     const gets: string[] = [];
-    const heldGets: (() => void)[] = [];
+    const posted = new Set<string>();
+    const heldGets = new Map<string, () => void>();
     upstream = createServer((req, res) => {
+      const url = req.url ?? '';
       if (req.method === 'GET') {
-        gets.push(req.url ?? '');
+        gets.push(url);
+        const model = url.split('/models/')[1] ?? '';
         const answer = () => {
           if (resource === 'missing') {
-            res.writeHead(404, { 'content-type': 'application/json' }).end(refusal('m', 'get'));
+            res.writeHead(404, { 'content-type': 'application/json' }).end(refusal(model, 'get'));
             return;
           }
           const methods =
             resource === 'chat' ? ['generateContent', 'countTokens'] : ['generateContent', 'embedContent'];
           res.writeHead(200, { 'content-type': 'application/json' });
-          res.end(JSON.stringify({ name: 'models/m', supportedGenerationMethods: methods }));
+          res.end(JSON.stringify({ name: `models/${model}`, supportedGenerationMethods: methods }));
         };
-        if (posts.length > 0) answer();
-        else heldGets.push(answer);
+        if (posted.has(model)) answer();
+        else heldGets.set(model, answer);
         return;
       }
-      posts.push(req.url ?? '');
-      req.resume();
+      posts.push(url);
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        for (const release of heldGets.splice(0)) release();
-        if (req.url?.includes(':embedContent')) {
-          res
-            .writeHead(404, { 'content-type': 'application/json; charset=UTF-8' })
-            .end(refusal('m', 'embedContent'));
+        const openai = url.includes('/openai/');
+        const model = openai
+          ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { model: string }).model
+          : url.split('/models/')[1]!.split(':')[0]!;
+        posted.add(model);
+        heldGets.get(model)?.();
+        heldGets.delete(model);
+        const json = { 'content-type': 'application/json; charset=UTF-8' };
+        if (url.includes(':embedContent') || url.endsWith('/openai/embeddings')) {
+          const envelope = refusal(model, 'embedContent');
+          res.writeHead(404, json).end(openai ? `[${envelope}]` : envelope);
           return;
         }
         res.writeHead(200, { 'content-type': 'application/json' });
@@ -245,6 +257,41 @@ describe("Google's one 404 for a missing model and a missing method", () => {
     expect((await post(url, '/v1beta/models/chat:generateContent', { contents: [text('hi')] })).status).toBe(
       200,
     );
+  });
+
+  it('with a second target and a fallback to retry on, and through the OpenAI surface: the wrong verb is answered once, with no retry and no fallback, and no build is held to it', async () => {
+    const { url: upstreamUrl, posts } = await startUpstream('chat');
+    const url = await gatewayOver(upstreamUrl, 'unused', {
+      ...EJECT_ON_ONE_FAULT,
+      aliases: {
+        chat: {
+          targets: [
+            { upstream: 'up', model: 'm1' },
+            { upstream: 'up', model: 'm2' },
+          ],
+          fallback: ['backup'],
+        },
+        'chat-oa': { targets: [{ upstream: 'up', model: 'n1' }], fallback: ['backup'] },
+        backup: { targets: [{ upstream: 'up', model: 'b1' }] },
+      },
+    });
+    const gemini = await post(url, '/v1beta/models/chat:embedContent', { content: text('hi') });
+    expect(gemini.status, JSON.stringify(gemini.json)).toBe(404);
+    expect(posts, 'one attempt, on m1 or m2').toHaveLength(1);
+    expect(posts[0]).toMatch(/^\/v1beta\/models\/m[12]:embedContent$/);
+    const openai = await post(url, '/v1beta/openai/embeddings', { model: 'chat-oa', input: 'hi' });
+    expect(openai.status, JSON.stringify(openai.json)).toBe(404);
+    expect(JSON.stringify(openai.json)).toContain('is not supported for embedContent');
+    expect(posts.slice(1), 'the OpenAI call: one attempt, on its own target').toEqual([
+      '/v1beta/openai/embeddings',
+    ]);
+    for (const alias of ['chat', 'chat-oa', 'backup']) {
+      const targets = aliasHealth(gateway!.catalog().get(alias)!, gateway!.health).targets;
+      expect(
+        targets.map((t) => t.state),
+        alias,
+      ).toEqual(targets.map(() => 'in_rotation'));
+    }
   });
 
   it.each([

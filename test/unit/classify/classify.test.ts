@@ -246,6 +246,19 @@ describe('mayRefuseMethod: the 404 that is "no such model" or "no such method" a
   });
 });
 
+describe('classifyResponse marks the 404 that may mean a missing method, and only that one', () => {
+  const sentence = `models/${REQUESTED} is not found for API version v1beta, or is not supported for embedContent.`;
+  it.each([
+    ['the request’s method', sentence, 'embedContent', 'embedContent'],
+    ['another method', sentence, 'generateContent', undefined],
+    ['the incident’s dead build', DEAD_BUILD.message, 'embedContent', undefined],
+  ] as const)('%s', (_, message, method, unlessLacking) => {
+    const verdict = classifyResponse({ ...answer(404, errorStatus(404, message)), method });
+    expect(verdict).toMatchObject({ kind: 'target_fault' });
+    expect((verdict as { unlessLacking?: string }).unlessLacking).toBe(unlessLacking);
+  });
+});
+
 describe('classifyResponse: 429 overloaded and how long to stay away', () => {
   const now = Date.parse('2026-05-29T22:00:00Z');
   const quota = (delayMs?: number) =>
